@@ -1,0 +1,268 @@
+"""Bilingual (English / Bahasa Indonesia) labels for maps and charts.
+
+Every piece of text a figure shows comes from :data:`LABELS`, so a figure can
+be drawn in either language by passing ``lang="en"`` or ``lang="id"``. An
+unknown key or language raises instead of falling back silently.
+
+Numbers follow each language's convention: ``12,345`` and ``97.5`` in English,
+``12.345`` and ``97,5`` in Indonesian.
+
+Examples
+--------
+>>> label("no_data", "id")
+'tidak ada data'
+>>> label("title_coverage", "en", province="Bengkulu")
+'JKN coverage by regency/city, Bengkulu'
+>>> fmt_int(12345, "id"), fmt_pct(97.46, "en")
+('12.345', '97.5 %')
+"""
+
+from __future__ import annotations
+
+import math
+
+#: Languages every label is available in.
+LANGS: tuple[str, ...] = ("en", "id")
+
+#: key -> {lang -> text}; ``{name}`` placeholders are filled by :func:`label`.
+LABELS: dict[str, dict[str, str]] = {
+    # --- shared ---------------------------------------------------------------
+    "no_data": {"en": "no data", "id": "tidak ada data"},
+    "coverage_axis": {"en": "Coverage (% of population)", "id": "Cakupan (% penduduk)"},
+    "year_axis": {"en": "Year", "id": "Tahun"},
+    "threshold_line": {"en": "{threshold} % threshold", "id": "ambang {threshold} %"},
+    "uhc_line": {"en": "UHC: 95 %", "id": "UHC: 95 %"},
+    "target_line": {"en": "national target: 98 %", "id": "target nasional: 98 %"},
+    "lower_bound": {
+        "en": "lower bound (\u201cmore than \u2026\u201d)",
+        "id": "batas bawah (\u201clebih dari \u2026\u201d)",
+    },
+    "denominator": {"en": "Denominator: {basis}", "id": "Penyebut: {basis}"},
+    "basis_published": {
+        "en": "population as stated by each source",
+        "id": "jumlah penduduk sebagaimana disebut sumber",
+    },
+    "basis_dukcapil": {
+        "en": "Dukcapil civil-registry population",
+        "id": "penduduk menurut Dukcapil (administrasi kependudukan)",
+    },
+    "basis_bps": {
+        "en": "BPS population estimates",
+        "id": "proyeksi/estimasi penduduk BPS",
+    },
+    "basis_mixed": {"en": "mixed: {bases}", "id": "campuran: {bases}"},
+    "measure_registered": {"en": "registered participants", "id": "peserta terdaftar"},
+    "measure_active": {"en": "active participants", "id": "peserta aktif"},
+    "measure_survey": {"en": "Susenas survey", "id": "survei Susenas"},
+    "periods": {"en": "latest figure dated {periods}", "id": "angka terakhir per {periods}"},
+    "source_line": {
+        "en": (
+            "Source: JKN figures published by BPJS Kesehatan, regional governments and news "
+            "media ({n_urls} web pages; URLs in the data tables); {periods}. Boundaries: BPS "
+            "2020 via OCHA ROAP/HDX (cod-ab-idn), CC BY 3.0 IGO."
+        ),
+        "id": (
+            "Sumber: angka JKN yang dipublikasikan BPJS Kesehatan, pemerintah daerah dan media "
+            "({n_urls} halaman web; URL dalam tabel data); {periods}. Batas wilayah: BPS 2020 "
+            "melalui OCHA ROAP/HDX (cod-ab-idn), CC BY 3.0 IGO."
+        ),
+    },
+    "source_projection": {
+        "en": (
+            "Source: uhc-analysis trend projections (projections.csv) of JKN figures published by "
+            "BPJS Kesehatan, regional governments and news media. Boundaries: BPS 2020 via OCHA "
+            "ROAP/HDX (cod-ab-idn), CC BY 3.0 IGO."
+        ),
+        "id": (
+            "Sumber: proyeksi tren uhc-analysis (projections.csv) atas angka JKN yang "
+            "dipublikasikan BPJS Kesehatan, pemerintah daerah dan media. Batas wilayah: BPS 2020 "
+            "melalui OCHA ROAP/HDX (cod-ab-idn), CC BY 3.0 IGO."
+        ),
+    },
+    "source_line_chart": {
+        "en": (
+            "Source: JKN figures published by BPJS Kesehatan, regional governments and news "
+            "media ({n_urls} web pages; URLs in the data tables); {periods}."
+        ),
+        "id": (
+            "Sumber: angka JKN yang dipublikasikan BPJS Kesehatan, pemerintah daerah dan media "
+            "({n_urls} halaman web; URL dalam tabel data); {periods}."
+        ),
+    },
+    # --- coverage map -----------------------------------------------------------
+    "title_coverage": {
+        "en": "JKN coverage by regency/city, {province}",
+        "id": "Cakupan JKN per kabupaten/kota, {province}",
+    },
+    "title_coverage_all": {
+        "en": "JKN coverage by regency/city",
+        "id": "Cakupan JKN per kabupaten/kota",
+    },
+    "legend_coverage": {
+        "en": "Coverage, % of population",
+        "id": "Cakupan, % penduduk",
+    },
+    # --- projected-year map -----------------------------------------------------
+    "title_projected": {
+        "en": "Year coverage reaches {threshold} % on current trend, {province}",
+        "id": "Tahun cakupan mencapai {threshold} % menurut tren saat ini, {province}",
+    },
+    "title_projected_all": {
+        "en": "Year coverage reaches {threshold} % on current trend",
+        "id": "Tahun cakupan mencapai {threshold} % menurut tren saat ini",
+    },
+    "legend_projected": {
+        "en": "Year {threshold} % is reached",
+        "id": "Tahun tercapainya {threshold} %",
+    },
+    "subtitle_projected": {
+        "en": "Trend projection of registered coverage; {basis}",
+        "id": "Proyeksi tren cakupan peserta terdaftar; {basis}",
+    },
+    "proj_reached": {"en": "already reached", "id": "sudah tercapai"},
+    "proj_by": {"en": "by {year}", "id": "paling lambat {year}"},
+    "proj_between": {"en": "{start}\u2013{end}", "id": "{start}\u2013{end}"},
+    "proj_after": {"en": "after {year}", "id": "setelah {year}"},
+    "proj_not_on_trend": {"en": "not on current trend", "id": "tidak tercapai menurut tren"},
+    "proj_no_data": {
+        "en": "no data or too few figures",
+        "id": "tidak ada data atau data terlalu sedikit",
+    },
+    # --- gap map ----------------------------------------------------------------
+    "title_gap": {
+        "en": "People still to enrol to reach {threshold} %, {province}",
+        "id": "Penduduk yang masih perlu didaftarkan untuk mencapai {threshold} %, {province}",
+    },
+    "title_gap_all": {
+        "en": "People still to enrol to reach {threshold} %",
+        "id": "Penduduk yang masih perlu didaftarkan untuk mencapai {threshold} %",
+    },
+    "legend_gap": {"en": "People (persons)", "id": "Penduduk (jiwa)"},
+    "gap_zero": {
+        "en": "0 (at or above {threshold} %)",
+        "id": "0 (sudah \u2265 {threshold} %)",
+    },
+    "gap_more": {"en": "more than {value}", "id": "lebih dari {value}"},
+    # --- charts -----------------------------------------------------------------
+    "title_trend": {"en": "JKN coverage, {region}", "id": "Cakupan JKN, {region}"},
+    "title_small_multiples": {
+        "en": "JKN coverage over time by regency/city, {province}",
+        "id": "Perkembangan cakupan JKN per kabupaten/kota, {province}",
+    },
+    "title_ranked": {
+        "en": "Latest JKN coverage by regency/city, {province}",
+        "id": "Cakupan JKN terakhir per kabupaten/kota, {province}",
+    },
+    "all_provinces": {
+        "en": "Sumatera Selatan, Bengkulu and Kalimantan Timur",
+        "id": "Sumatera Selatan, Bengkulu dan Kalimantan Timur",
+    },
+    "observed": {"en": "published figure", "id": "angka yang dipublikasikan"},
+    "projection": {"en": "projection ({model})", "id": "proyeksi ({model})"},
+    "band80": {"en": "80 % interval", "id": "interval 80 %"},
+    "band95": {"en": "95 % interval", "id": "interval 95 %"},
+    "basis_legend": {"en": "Denominator", "id": "Penyebut"},
+    "interactive_name": {"en": "Regency/city", "id": "Kabupaten/kota"},
+    "interactive_coverage": {"en": "Coverage", "id": "Cakupan"},
+    "interactive_class": {"en": "Class", "id": "Kelas"},
+    "interactive_period": {"en": "Period", "id": "Periode"},
+    "interactive_basis": {"en": "Denominator", "id": "Penyebut"},
+    "interactive_source": {"en": "Source", "id": "Sumber"},
+}
+
+
+def _check_lang(lang: str) -> None:
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; use one of {LANGS}")
+
+
+def label(key: str, lang: str = "en", **fields: object) -> str:
+    """Return the text for ``key`` in ``lang``, with ``{placeholders}`` filled.
+
+    Parameters
+    ----------
+    key
+        A key of :data:`LABELS`.
+    lang
+        ``"en"`` or ``"id"``.
+    **fields
+        Values for the placeholders of the text.
+
+    Raises
+    ------
+    KeyError
+        If ``key`` is not in :data:`LABELS` (add it there, in both languages).
+    ValueError
+        If ``lang`` is not one of :data:`LANGS`.
+
+    Examples
+    --------
+    >>> label("proj_by", "en", year=2026)
+    'by 2026'
+    """
+    _check_lang(lang)
+    try:
+        text = LABELS[key][lang]
+    except KeyError:
+        raise KeyError(
+            f"no label {key!r}; add it to LABELS in uhc_analysis/labels.py for {LANGS}"
+        ) from None
+    return text.format(**fields) if fields else text
+
+
+def fmt_int(value: float, lang: str = "en") -> str:
+    """Format a whole number with the language's thousands separator.
+
+    Examples
+    --------
+    >>> fmt_int(1234567, "en"), fmt_int(1234567, "id")
+    ('1,234,567', '1.234.567')
+    """
+    _check_lang(lang)
+    text = f"{round(value):,d}"
+    return text.replace(",", ".") if lang == "id" else text
+
+
+def fmt_num(value: float, lang: str = "en", decimals: int = 1) -> str:
+    """Format a number with ``decimals`` decimals and the language's decimal mark.
+
+    Examples
+    --------
+    >>> fmt_num(97.46, "id")
+    '97,5'
+    """
+    _check_lang(lang)
+    text = f"{value:.{decimals}f}"
+    return text.replace(".", ",") if lang == "id" else text
+
+
+def fmt_pct(value: float, lang: str = "en", decimals: int = 1) -> str:
+    """Format a percentage, e.g. ``'97.5 %'``; missing values give ``'no data'``.
+
+    Examples
+    --------
+    >>> fmt_pct(float("nan"), "id")
+    'tidak ada data'
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return label("no_data", lang)
+    return f"{fmt_num(value, lang, decimals)} %"
+
+
+def basis_text(bases: list[str] | tuple[str, ...], lang: str = "en") -> str:
+    """Describe the denominator basis (or bases) of a figure in words.
+
+    Raises ``KeyError`` for an unknown basis.
+
+    Examples
+    --------
+    >>> basis_text(["dukcapil"], "en")
+    'Denominator: Dukcapil civil-registry population'
+    """
+    unique = sorted(set(bases))
+    if not unique:
+        return label("denominator", lang, basis=label("no_data", lang))
+    words = [label(f"basis_{b}", lang) for b in unique]
+    if len(words) == 1:
+        return label("denominator", lang, basis=words[0])
+    return label("denominator", lang, basis=label("basis_mixed", lang, bases="; ".join(words)))

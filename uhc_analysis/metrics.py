@@ -1,0 +1,237 @@
+"""UHC metrics policy writers ask for (``uhc-analysis metrics``).
+
+For each region, measure and denominator basis, at its latest observation
+(or at a chosen date): status against the 95 % (UHC award), 98 % (national
+2024 target) and 100 % thresholds; the gap in people to each threshold; the
+yearly budget to close that gap by enrolling the missing residents as PBPU
+Pemda / PBI daerah participants at the class III contribution in force that
+year (``reference/contribution_rates.csv``, reviewed data with sources); the
+rank of each regency within its province; the first period each region was
+observed at or above each threshold.
+
+A lower-bound figure ("lebih dari 98 persen") counts as at or above a threshold
+it equals or exceeds; coverage above 100 % is kept as published.
+
+Examples
+--------
+>>> coverage_gap(2_032_767, 80.62, 98)
+353295
+>>> contribution_rate("2023-09-01")
+42000
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from uhc_analysis import config, schemas
+from uhc_analysis.storage import write_csv
+
+
+@lru_cache(maxsize=4)
+def load_contribution_rates(path: Path | None = None) -> pd.DataFrame:
+    """The reviewed contribution-rate table, sorted by ``valid_from``."""
+    rates = pd.read_csv(path or config.CONTRIBUTION_RATES_CSV, dtype={"valid_from": str})
+    return rates.sort_values("valid_from").reset_index(drop=True)
+
+
+def contribution_rate(date: str, rates: pd.DataFrame | None = None) -> int:
+    """Class III monthly contribution (Rp per person) in force at ``date``.
+
+    Examples
+    --------
+    >>> contribution_rate("2015-06-30")
+    19225
+    """
+    rates = load_contribution_rates() if rates is None else rates
+    valid = rates[rates["valid_from"] <= str(date)[:10]]
+    if valid.empty:
+        raise ValueError(f"no contribution rate in force at {date} (first: {rates.valid_from[0]})")
+    return int(valid["idr_per_person_month"].iloc[-1])
+
+
+def coverage_gap(population: float, coverage_pct: float, threshold: float) -> int:
+    """People to enrol to reach ``threshold`` % (0 when at or above).
+
+    Examples
+    --------
+    >>> coverage_gap(1000, 99.0, 95)
+    0
+    """
+    if any(
+        v is None or (isinstance(v, float) and math.isnan(v)) for v in (population, coverage_pct)
+    ):
+        raise ValueError("population and coverage are needed for a gap")
+    return max(0, math.ceil(population * (threshold - coverage_pct) / 100 - 1e-9))
+
+
+def latest_coverage(
+    panel: pd.DataFrame,
+    *,
+    measure: str = "registered",
+    basis: str = "published",
+    at: str | None = None,
+) -> pd.DataFrame:
+    """One row per region: its latest panel row (on or before ``at``) with a coverage value.
+
+    The frame maps and ranked bar charts take (columns of the panel).
+    """
+    rows = panel[
+        (panel["measure"] == measure) & (panel["basis"] == basis) & panel["coverage_pct"].notna()
+    ]
+    if at is not None:
+        rows = rows[rows["date"] <= at]
+    rows = rows.sort_values(["region_code", "date", "observation_id"], kind="mergesort")
+    return rows.groupby("region_code", sort=True).tail(1).reset_index(drop=True)
+
+
+def first_period_at_or_above(
+    panel: pd.DataFrame, threshold: float, *, measure: str = "registered", basis: str = "published"
+) -> pd.Series:
+    """Per region, the first period observed at or above ``threshold`` (NaN if never)."""
+    rows = panel[
+        (panel["measure"] == measure)
+        & (panel["basis"] == basis)
+        & (panel["coverage_pct"] >= threshold)
+    ]
+    rows = rows.sort_values(["region_code", "date"], kind="mergesort")
+    return rows.groupby("region_code", sort=True)["period"].first()
+
+
+def rank_in_province(latest: pd.DataFrame) -> pd.DataFrame:
+    """Rank regencies within their province by coverage (1 = highest; ties share a rank)."""
+    reg = latest[latest["region_level"] == "regency"]
+    rank = reg.groupby("province_code")["coverage_pct"].rank(ascending=False, method="min")
+    size = reg.groupby("province_code")["coverage_pct"].transform("size")
+    return pd.DataFrame(
+        {
+            "region_code": reg["region_code"],
+            "rank_in_province": rank.astype(int),
+            "n_ranked_in_province": size.astype(int),
+        }
+    )
+
+
+def uhc_metrics(
+    panel: pd.DataFrame,
+    *,
+    at: str | None = None,
+    thresholds: tuple[float, ...] = config.THRESHOLDS,
+    rates: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Status, gap, budget, rank and first period for every region x measure x basis x threshold.
+
+    Parameters
+    ----------
+    panel
+        The coverage panel (:func:`uhc_analysis.panel.coverage_panel`).
+    at
+        Evaluate at this date (ISO); default each region's latest observation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`uhc_analysis.schemas.METRICS`. ``budget_idr_year`` is
+        ``gap_people x monthly class III rate in force at the observation date
+        x 12``.
+    """
+    rates = load_contribution_rates() if rates is None else rates
+    frames = []
+    combos = panel[["measure", "basis"]].drop_duplicates().sort_values(["measure", "basis"])
+    for measure, basis in combos.itertuples(index=False):
+        latest = latest_coverage(panel, measure=measure, basis=basis, at=at)
+        if latest.empty:
+            continue
+        ranks = rank_in_province(latest).set_index("region_code")
+        for t in thresholds:
+            first = first_period_at_or_above(
+                panel if at is None else panel[panel["date"] <= at], t, measure=measure, basis=basis
+            )
+            m = latest.copy()
+            m["threshold"] = float(t)
+            m["status"] = np.where(m["coverage_pct"] >= t, "at_or_above", "below")
+            gaps = [
+                coverage_gap(p, c, t) if pd.notna(p) else np.nan
+                for p, c in zip(m["population"], m["coverage_pct"], strict=True)
+            ]
+            m["gap_people"] = pd.array(gaps, dtype="Float64").round(0)
+            m["contribution_idr_month"] = [contribution_rate(d, rates) for d in m["date"]]
+            m["budget_idr_year"] = m["gap_people"] * m["contribution_idr_month"] * 12
+            m["rank_in_province"] = m["region_code"].map(ranks["rank_in_province"])
+            m["n_ranked_in_province"] = m["region_code"].map(ranks["n_ranked_in_province"])
+            m["first_period_at_or_above"] = m["region_code"].map(first).fillna("")
+            frames.append(m)
+    if not frames:
+        return pd.DataFrame(columns=list(schemas.METRICS))
+    out = pd.concat(frames, ignore_index=True)
+    for col in ("rank_in_province", "n_ranked_in_province"):
+        out[col] = out[col].astype("Int64")
+    out = (
+        out.loc[:, list(schemas.METRICS)]
+        .sort_values(["region_code", "measure", "basis", "threshold"], kind="mergesort")
+        .reset_index(drop=True)
+    )
+    schemas.check_columns(out, schemas.METRICS, "metrics")
+    return out
+
+
+def budget_check(commitments: pd.DataFrame, rates: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Published budget lines as a cost per person per year, against the rate in force.
+
+    For every ``kind == "budget"`` commitment stating both an amount and the
+    people it funds: cost per person per year and per month, the class III
+    rate in force at its date, and the share of a full year of contributions
+    the line pays for (``months_covered`` = cost per person / monthly rate).
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"kind": ["budget"], "budget_idr": [6_631_423_690],
+    ...     "people_funded": [38_096], "date": ["2023-07-01"], "region_code": ["1607"],
+    ...     "region_name": ["Banyuasin"], "period": ["2023"], "segment": [""], "urls": [""],
+    ...     "observation_id": ["C-1"]})
+    >>> round(float(budget_check(c)["idr_per_person_year"][0]))
+    174071
+    """
+    rates = load_contribution_rates() if rates is None else rates
+    b = commitments[
+        (commitments["kind"] == "budget")
+        & commitments["budget_idr"].notna()
+        & commitments["people_funded"].notna()
+    ].copy()
+    b["idr_per_person_year"] = b["budget_idr"] / b["people_funded"]
+    b["idr_per_person_month"] = b["idr_per_person_year"] / 12
+    b["rate_in_force_month"] = [contribution_rate(d, rates) for d in b["date"]]
+    b["full_year_at_rate_idr"] = b["people_funded"] * b["rate_in_force_month"] * 12
+    b["months_covered"] = b["idr_per_person_year"] / b["rate_in_force_month"]
+    cols = [
+        "observation_id",
+        "region_code",
+        "region_name",
+        "period",
+        "segment",
+        "budget_idr",
+        "people_funded",
+        "idr_per_person_year",
+        "idr_per_person_month",
+        "rate_in_force_month",
+        "full_year_at_rate_idr",
+        "months_covered",
+        "urls",
+    ]
+    return b[cols].sort_values(["region_code", "period", "observation_id"]).reset_index(drop=True)
+
+
+def write_metrics(processed_dir: Path | None = None, *, at: str | None = None) -> Path:
+    """Compute metrics from the processed panel; write ``metrics.csv`` and ``budget_check.csv``."""
+    from uhc_analysis.clean import load_processed
+    from uhc_analysis.panel import load_panel
+
+    out = Path(processed_dir or config.DATA_PROCESSED)
+    panel = load_panel(out)
+    write_csv(budget_check(load_processed("commitments", out)), out / "budget_check.csv")
+    return write_csv(uhc_metrics(panel, at=at), out / "metrics.csv")

@@ -1,0 +1,281 @@
+"""Readers for the transcribed raw figures in ``data/raw/`` (the first stage).
+
+The raw files are immutable CSVs copied from ``shared/data/facts``; one folder
+per province, three kinds of file (``enrolment``, ``population``,
+``commitments``). This module only *reads*: it checks encoding, delimiter and
+header, finds the header below any spreadsheet-style title rows, and returns
+every data row as text with its file and line number. Rows that cannot be read
+as a row (wrong number of fields, a repeated header, a title row) go to the
+rejects with a reason; problems with a whole file raise :class:`RawFileError`
+naming the file, line and value.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "population.csv").write_text(",".join(RAW_COLUMNS["population"]) + "\\n")
+>>> read_raw_file(d / "population.csv").rows.shape[0]
+0
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from uhc_analysis import config
+
+#: Columns of each kind of raw file, as described in ``data/raw/FACTS_README.md``.
+RAW_COLUMNS: dict[str, tuple[str, ...]] = {
+    "enrolment": (
+        "region_level",
+        "province_code",
+        "region_code",
+        "region_name_reported",
+        "period",
+        "enrolled",
+        "coverage_pct",
+        "measure",
+        "population",
+        "population_basis",
+        "published",
+        "publisher",
+        "url",
+        "remarks",
+    ),
+    "population": (
+        "region_level",
+        "province_code",
+        "region_code",
+        "region_name_reported",
+        "period",
+        "population",
+        "basis",
+        "published",
+        "publisher",
+        "url",
+        "remarks",
+    ),
+    "commitments": (
+        "region_level",
+        "province_code",
+        "region_code",
+        "region_name_reported",
+        "date",
+        "kind",
+        "target_pct",
+        "target_date",
+        "budget_idr",
+        "people_funded",
+        "segment",
+        "published",
+        "publisher",
+        "url",
+        "remarks",
+    ),
+}
+
+#: How many lines above the header may be spreadsheet title rows.
+MAX_TITLE_ROWS = 10
+
+
+class RawFileError(ValueError):
+    """A raw file cannot be read at all; the message names file, line and value."""
+
+
+@dataclass
+class RawFile:
+    """The readable rows of one raw file, and the rows that were not.
+
+    ``rows`` has the file's columns as text plus ``_file`` (path relative to the
+    raw folder) and ``_line`` (1-based physical line of the row's start).
+    ``rejects`` is a list of ``(file, line, column, value, reason)`` tuples.
+    """
+
+    file: str
+    kind: str
+    sha256: str
+    n_read: int
+    rows: pd.DataFrame
+    rejects: list[tuple[str, int, str, str, str]] = field(default_factory=list)
+
+
+def file_kind(path: Path) -> str:
+    """Kind of raw file from its name (``enrolment*.csv`` -> ``enrolment``).
+
+    Examples
+    --------
+    >>> file_kind(Path("sumsel/enrolment.csv"))
+    'enrolment'
+    """
+    stem = path.stem.lower()
+    for kind in RAW_COLUMNS:
+        if stem.startswith(kind):
+            return kind
+    raise RawFileError(
+        f"{path}: cannot tell the kind of file from its name; expected a name starting with "
+        f"one of {sorted(RAW_COLUMNS)}"
+    )
+
+
+def discover_raw_files(raw_dir: Path | None = None) -> list[Path]:
+    """All raw CSV files below ``raw_dir``, sorted (new files are picked up as data)."""
+    raw_dir = Path(raw_dir or config.DATA_RAW)
+    if not raw_dir.is_dir():
+        raise RawFileError(f"raw data folder {raw_dir} does not exist")
+    return sorted(p for p in raw_dir.rglob("*.csv") if not p.name.startswith("."))
+
+
+def _decode(path: Path, data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        bad = data[exc.start : exc.start + 8]
+        raise RawFileError(
+            f"{path}: line {line}: not valid UTF-8 (bytes {bad!r} at offset {exc.start}); "
+            "re-save the file as UTF-8 (it looks like Latin-1/Windows-1252)"
+        ) from exc
+
+
+def _header_key(cells: list[str]) -> list[str]:
+    return [c.strip().lower() for c in cells]
+
+
+def read_raw_file(path: Path, raw_dir: Path | None = None) -> RawFile:
+    """Read one raw CSV file as text rows, with line numbers.
+
+    Parameters
+    ----------
+    path
+        The CSV file.
+    raw_dir
+        Folder that file names in the output are relative to (default: the
+        file's grandparent when it sits in a province folder).
+
+    Raises
+    ------
+    RawFileError
+        Empty file, not UTF-8, wrong delimiter, no recognisable header,
+        missing or unexpected columns.
+    """
+    path = Path(path)
+    kind = file_kind(path)
+    expected = RAW_COLUMNS[kind]
+    base = Path(raw_dir) if raw_dir else path.parent.parent
+    try:
+        name = path.relative_to(base).as_posix()
+    except ValueError:
+        name = path.name
+    data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        raise RawFileError(
+            f"{name}: the file is empty (expected a header line: {','.join(expected)})"
+        )
+    text = _decode(Path(name), data)
+    records: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
+    line_start = 1
+    try:
+        for cells in reader:
+            records.append((line_start, cells))
+            line_start = reader.line_num + 1
+    except csv.Error as exc:  # pragma: no cover - csv is lenient with strict=False
+        raise RawFileError(f"{name}: line {reader.line_num}: {exc}") from exc
+
+    # find the header (possibly below spreadsheet title rows)
+    header_idx = None
+    for i, (_, cells) in enumerate(records[: MAX_TITLE_ROWS + 1]):
+        key = _header_key(cells)
+        if "region_level" in key or set(key) & set(expected) == set(expected):
+            header_idx = i
+            break
+    if header_idx is None:
+        first_line, first = records[0]
+        joined = ",".join(first)
+        for delim in (";", "\t", "|"):
+            if delim in joined and joined.count(delim) >= len(expected) // 2:
+                raise RawFileError(
+                    f"{name}: line {first_line}: the file uses {delim!r} as delimiter; "
+                    f"expected ',' (header {joined[:80]!r})"
+                )
+        raise RawFileError(
+            f"{name}: no header line found in the first {MAX_TITLE_ROWS + 1} lines; "
+            f"expected {','.join(expected)!r}, line {first_line} is {joined[:80]!r}"
+        )
+    header_line, header_cells = records[header_idx]
+    header = _header_key(header_cells)
+    missing = [c for c in expected if c not in header]
+    extra = [c for c in header if c not in expected]
+    dupes = sorted({c for c in header if header.count(c) > 1})
+    if missing or extra or dupes:
+        raise RawFileError(
+            f"{name}: line {header_line}: header does not match a {kind} file: "
+            f"missing columns {missing}, unexpected columns {extra}, repeated columns {dupes}"
+        )
+    rejects: list[tuple[str, int, str, str, str]] = []
+    for line, cells in records[:header_idx]:
+        rejects.append((name, line, "", ",".join(cells)[:200], "title row above the header"))
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    n_read = header_idx  # title rows count as read rows
+    for line, cells in records[header_idx + 1 :]:
+        if not any(c.strip() for c in cells):
+            continue  # blank line: not a row
+        n_read += 1
+        if _header_key(cells) == header:
+            rejects.append((name, line, "", ",".join(cells)[:200], "repeated header line"))
+            continue
+        if len(cells) != len(header):
+            rejects.append(
+                (
+                    name,
+                    line,
+                    "",
+                    ",".join(cells)[:200],
+                    f"expected {len(header)} fields, found {len(cells)} "
+                    "(truncated row, stray delimiter or unbalanced quote)",
+                )
+            )
+            continue
+        rows.append([c.strip() for c in cells])
+        lines.append(line)
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    frame = frame.loc[:, list(expected)] if len(frame) else pd.DataFrame(columns=list(expected))
+    frame.insert(0, "_line", pd.Series(lines, dtype="int64"))
+    frame.insert(0, "_file", name)
+    return RawFile(file=name, kind=kind, sha256=sha, n_read=n_read, rows=frame, rejects=rejects)
+
+
+def sync_raw(facts_dir: Path, raw_dir: Path | None = None) -> list[Path]:
+    """Copy fact files that are new or changed upstream into ``raw_dir``.
+
+    ``shared/data/facts`` receives new figures from time to time; this copies
+    them byte for byte (raw files are never edited here) so the next build
+    takes them as data. Returns the files written. A missing ``facts_dir`` is
+    not an error (a clone without ``shared/`` beside it): nothing is copied.
+    """
+    facts_dir = Path(facts_dir)
+    raw_dir = Path(raw_dir or config.DATA_RAW)
+    if not facts_dir.is_dir():
+        return []
+    changed: list[Path] = []
+    for src in sorted(facts_dir.rglob("*.csv")):
+        dest = raw_dir / src.relative_to(facts_dir)
+        data = src.read_bytes()
+        if dest.exists() and dest.read_bytes() == data:
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(dest)
+        changed.append(dest)
+    return changed
