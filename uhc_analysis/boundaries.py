@@ -166,8 +166,17 @@ def fetch_boundaries() -> Path:
     return Path(path)
 
 
-def _load_gazetteer() -> pd.DataFrame:
-    """The package gazetteer: :func:`uhc_analysis.regions.load_regions`, else the CSV."""
+def load_gazetteer() -> pd.DataFrame:
+    """The package gazetteer: :func:`uhc_analysis.regions.load_regions`, else the CSV.
+
+    Falls back to ``uhc_analysis/reference/regions.csv`` (read as strings)
+    only while ``uhc_analysis/regions.py`` does not exist.
+
+    Examples
+    --------
+    >>> "bps_code" in load_gazetteer().columns  # doctest: +SKIP
+    True
+    """
     import pandas as pd
 
     try:
@@ -201,6 +210,26 @@ def _regencies(regions: pd.DataFrame) -> pd.DataFrame:
     if dup:
         raise BoundariesMismatchError(f"gazetteer has duplicate regency codes: {dup}")
     return out
+
+
+def gazetteer_regencies(
+    provinces: Iterable[str] | None = None, *, regions: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Regency/city rows of the gazetteer (4-digit ``bps_code``), optionally of ``provinces``.
+
+    The gazetteer is :func:`uhc_analysis.regions.load_regions` (or, before
+    that module exists, ``uhc_analysis/reference/regions.csv``) unless
+    ``regions`` is given.
+
+    Examples
+    --------
+    >>> gazetteer_regencies(["17"])["bps_code"].tolist()[:3]  # doctest: +SKIP
+    ['1701', '1702', '1703']
+    """
+    gaz = _regencies(load_gazetteer() if regions is None else regions)
+    if provinces is not None:
+        gaz = gaz.loc[gaz["province_code"].isin({str(p) for p in provinces})]
+    return gaz.sort_values("bps_code", ignore_index=True)
 
 
 def read_boundaries(path: Path | str | None = None) -> gpd.GeoDataFrame:
@@ -280,7 +309,7 @@ def load_boundaries(
     import geopandas as gpd
     import pandas as pd
 
-    gaz = _regencies(_load_gazetteer() if regions is None else regions)
+    gaz = _regencies(load_gazetteer() if regions is None else regions)
     if provinces is None:
         wanted = sorted(gaz["province_code"].unique())
     else:

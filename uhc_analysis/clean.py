@@ -184,10 +184,10 @@ def normalise_basis(label: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _resolve(name: str, province: str) -> tuple[str | None, str]:
+def _resolve(name: str, province: str, kind: str | None = None) -> tuple[str | None, str]:
     """(code, "") or (None, error message); cached for speed on national data."""
     try:
-        return resolve_region(name, province=province or None), ""
+        return resolve_region(name, province=province or None, kind=kind), ""
     except RegionResolutionError as exc:
         candidates = tuple(code for code, _ in getattr(exc, "candidates", []) or [])
         return None, str(exc) + "\x00" + ",".join(candidates)
@@ -245,7 +245,7 @@ def _region(row: dict[str, str]) -> dict[str, str]:
                 "region_code", rcode, f"region_code {rcode} is not in province {pcode}"
             )
     gaz = _gazetteer()
-    resolved, error = _resolve(name, pcode)
+    resolved, error = _resolve(name, pcode, level)
     if not rcode:
         if resolved is None:
             raise RowRejected("region_name_reported", name, error.split("\x00")[0])

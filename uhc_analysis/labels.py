@@ -50,11 +50,15 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "BPS population estimates",
         "id": "proyeksi/estimasi penduduk BPS",
     },
+    "basis_short_published": {"en": "as published", "id": "sesuai publikasi"},
+    "basis_short_dukcapil": {"en": "Dukcapil population", "id": "penduduk Dukcapil"},
+    "basis_short_bps": {"en": "BPS population", "id": "penduduk BPS"},
     "basis_mixed": {"en": "mixed: {bases}", "id": "campuran: {bases}"},
     "measure_registered": {"en": "registered participants", "id": "peserta terdaftar"},
     "measure_active": {"en": "active participants", "id": "peserta aktif"},
     "measure_survey": {"en": "Susenas survey", "id": "survei Susenas"},
-    "periods": {"en": "latest figure dated {periods}", "id": "angka terakhir per {periods}"},
+    "periods": {"en": "latest figures dated {periods}", "id": "angka terakhir per {periods}"},
+    "period_span": {"en": "{start} to {end}", "id": "{start} s.d. {end}"},
     "source_line": {
         "en": (
             "Source: JKN figures published by BPJS Kesehatan, regional governments and news "
@@ -77,6 +81,18 @@ LABELS: dict[str, dict[str, str]] = {
             "Sumber: proyeksi tren uhc-analysis (projections.csv) atas angka JKN yang "
             "dipublikasikan BPJS Kesehatan, pemerintah daerah dan media. Batas wilayah: BPS 2020 "
             "melalui OCHA ROAP/HDX (cod-ab-idn), CC BY 3.0 IGO."
+        ),
+    },
+    "source_line_nourl": {
+        "en": (
+            "Source: JKN figures published by BPJS Kesehatan, regional governments and news "
+            "media (URLs in the data tables); {periods}. Boundaries: BPS 2020 via OCHA ROAP/HDX "
+            "(cod-ab-idn), CC BY 3.0 IGO."
+        ),
+        "id": (
+            "Sumber: angka JKN yang dipublikasikan BPJS Kesehatan, pemerintah daerah dan media "
+            "(URL dalam tabel data); {periods}. Batas wilayah: BPS 2020 melalui OCHA ROAP/HDX "
+            "(cod-ab-idn), CC BY 3.0 IGO."
         ),
     },
     "source_line_chart": {

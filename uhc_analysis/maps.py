@@ -79,7 +79,7 @@ NO_DATA_FACE = "#d9d9d9"
 NO_DATA_EDGE = "#7f7f7f"
 NO_DATA_HATCH = "////"
 BORDER_COLOR = "#ffffff"
-OUTLINE_COLOR = "#4d4d4d"
+OUTLINE_COLOR = "#595959"
 MAP_KINDS: tuple[str, ...] = ("coverage", "projected_year", "gap")
 
 
@@ -328,7 +328,7 @@ def _period_text(periods: Iterable[object], lang: str) -> str:
     ps = sorted({str(p) for p in periods if isinstance(p, str) and p})
     if not ps:
         return label("periods", lang, periods=label("no_data", lang))
-    span = ps[0] if ps[0] == ps[-1] else f"{ps[0]}\u2013{ps[-1]}"
+    span = ps[0] if ps[0] == ps[-1] else label("period_span", lang, start=ps[0], end=ps[-1])
     return label("periods", lang, periods=span)
 
 
@@ -455,7 +455,7 @@ def _draw_layer(ax: Axes, layer: _Layer, *, linewidth: float = 0.6) -> None:
     import geopandas as gpd
 
     gpd.GeoSeries([outline], crs=layer.gdf.crs).plot(
-        ax=ax, color=OUTLINE_COLOR, linewidth=linewidth * 1.3, zorder=2
+        ax=ax, color=OUTLINE_COLOR, linewidth=linewidth, zorder=2
     )
     ax.set_axis_off()
 
@@ -605,7 +605,10 @@ def _label_regions(ax: Axes, gdf: gpd.GeoDataFrame, *, fontsize: float = 7.5) ->
 
 
 def _source_text(layer_urls: set[str], periods: list[str], lang: str, *, boundaries: bool) -> str:
-    key = "source_line" if boundaries else "source_line_chart"
+    if not boundaries:
+        key = "source_line_chart"
+    else:
+        key = "source_line" if layer_urls else "source_line_nourl"
     return label(key, lang, n_urls=len(layer_urls), periods=_period_text(periods, lang))
 
 
@@ -878,7 +881,10 @@ def plot_three_province_map(
     axes = [fig.add_axes((0.015 + i * (width + 0.018), 0.17, width, 0.64)) for i in range(3)]
     for ax, (p, shapes, layer) in zip(axes, layers, strict=True):
         _draw_layer(ax, layer, linewidth=0.5)
-        ax.set_title(_province_name(shapes, p), loc="left", fontsize=11, fontweight="bold")
+        ax.apply_aspect()
+        # panel titles on one line across the figure, whatever each map's aspect
+        fig.text(ax.get_position().x0, 0.845, _province_name(shapes, p), fontsize=11.5,
+                 fontweight="bold", va="bottom")
         _label_regions(ax, layer.gdf, fontsize=6.5)
 
     first = layers[0][2]

@@ -164,7 +164,7 @@ def uhc_metrics(
             m["budget_idr_year"] = m["gap_people"] * m["contribution_idr_month"] * 12
             m["rank_in_province"] = m["region_code"].map(ranks["rank_in_province"])
             m["n_ranked_in_province"] = m["region_code"].map(ranks["n_ranked_in_province"])
-            m["first_period_at_or_above"] = m["region_code"].map(first).fillna("")
+            m["first_period_at_or_above"] = m["region_code"].map(first).astype(object).fillna("")
             frames.append(m)
     if not frames:
         return pd.DataFrame(columns=list(schemas.METRICS))

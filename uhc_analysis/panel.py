@@ -20,8 +20,11 @@ Population series rules
 * Between two points: interpolation on the log scale (constant growth rate).
 * Beyond the first/last point: the growth rate of the nearest two points at
   least a year apart, for at most ``max_extrapolation_years`` (3) years; no
-  value further out. A region with a single point borrows its province's
-  growth rate for that basis; with none, only the point itself is used.
+  value further out. A region with a single point borrows the growth rate of
+  the same region under the other basis, else of its province (same basis,
+  then other basis), provided the points behind that rate lie within
+  ``max_rate_staleness_years`` (5) of the date; with none, only the point
+  itself is used.
 * Every value says how it was obtained (``published`` / ``interpolated`` /
   ``extrapolated``) and which population observations it came from.
 
@@ -67,6 +70,8 @@ class PopulationSettings:
     max_extrapolation_years: float = 3.0
     #: minimum spacing of the two points that define an edge growth rate
     min_rate_span_years: float = 1.0
+    #: a borrowed growth rate must come from points within this many years of the date
+    max_rate_staleness_years: float = 5.0
     #: yearly mid-year values written to ``population_series.csv``
     first_year: int = 2014
     last_year: int = 2026
@@ -124,8 +129,16 @@ def _series_points(
     return out
 
 
+#: A borrowed growth rate: (rate, first and last year of the points behind it, label).
+_Fallback = tuple[float, float, float, str]
+
+
 def _evaluate(
-    s: _Series, tq: np.ndarray, fallback_rate: float | None, max_years: float
+    s: _Series,
+    tq: np.ndarray,
+    fallbacks: list[_Fallback],
+    max_years: float,
+    max_staleness: float,
 ) -> tuple[np.ndarray, list[str], list[str]]:
     """Population, status and contributing observation ids at query times."""
     values = np.full(len(tq), np.nan)
@@ -145,14 +158,16 @@ def _evaluate(
             before = t < s.t[0]
             edge = 0 if before else len(s.t) - 1
             rate = s.rate_lo if before else s.rate_hi
-            rate_src = "own"
+            label = "extrapolated"
             if rate is None:
-                rate, rate_src = fallback_rate, "province"
+                usable = [f for f in fallbacks if f[1] - max_staleness <= t <= f[2] + max_staleness]
+                if usable:
+                    rate, label = usable[0][0], f"extrapolated_{usable[0][3]}_rate"
             gap = abs(t - s.t[edge])
             if rate is None or gap > max_years:
                 continue
             values[k] = np.exp(s.logp[edge] + rate * (t - s.t[edge]))
-            status[k] = "extrapolated" if rate_src == "own" else "extrapolated_province_rate"
+            status[k] = label
             ids[k] = s.ids[edge]
     return values, status, ids
 
@@ -170,13 +185,21 @@ class PopulationModel:
         self.settings = settings or PopulationSettings()
         self.series = _series_points(population, self.settings)
 
-    def _fallback(self, code: str, family: str) -> float | None:
-        if len(code) != 4:
-            return None
-        prov = self.series.get((code[:2], family))
-        if prov is None:
-            return None
-        return prov.rate_hi
+    def _fallbacks(self, code: str, family: str) -> list[_Fallback]:
+        """Growth rates to borrow when a series has a single point, in order of preference:
+        the same region under the other basis, then its province (same basis, other basis).
+        """
+        other = next(f for f in FAMILIES if f != family)
+        keys = [((code, other), "other_basis")]
+        if len(code) == 4:
+            keys += [((code[:2], family), "province"), ((code[:2], other), "province")]
+        out: list[_Fallback] = []
+        for key, label in keys:
+            s = self.series.get(key)
+            if s is not None and len(s.t) >= 2:
+                rate = float((s.logp[-1] - s.logp[0]) / (s.t[-1] - s.t[0]))
+                out.append((rate, float(s.t[0]), float(s.t[-1]), label))
+        return out
 
     def at(self, code: str, family: str, dates: pd.Series | list[str]) -> pd.DataFrame:
         """Population of ``code`` under ``family`` at ``dates`` (ISO strings)."""
@@ -193,8 +216,9 @@ class PopulationModel:
         values, status, ids = _evaluate(
             s,
             _decimal_year(dates),
-            self._fallback(code, family),
+            self._fallbacks(code, family),
             self.settings.max_extrapolation_years,
+            self.settings.max_rate_staleness_years,
         )
         return pd.DataFrame(
             {"population": values, "population_status": status, "population_ids": ids}
@@ -395,6 +419,22 @@ def coverage_panel(
                         "population_status": "published",
                         "coverage_pct": 100 * enrolled / src_pop,
                         "coverage_status": "computed",
+                        "population_ids": "",
+                        "source_ids": obs.source_ids,
+                        "urls": obs.urls,
+                    }
+                )
+            else:  # a count with no denominator from the source: kept, coverage unknown
+                rows.append(
+                    {
+                        **base,
+                        "basis": "published",
+                        "participants": enrolled,
+                        "participants_status": "published",
+                        "population": None,
+                        "population_status": "",
+                        "coverage_pct": None,
+                        "coverage_status": "no_denominator_published",
                         "population_ids": "",
                         "source_ids": obs.source_ids,
                         "urls": obs.urls,

@@ -108,6 +108,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -133,6 +134,7 @@ BACKTEST: tuple[str, ...] = (
     "mae_pp",
     "rmse_pp",
     "bias_pp",
+    "median_ae_pp",
     "coverage_80",
     "coverage_95",
     "mean_width80_pp",
@@ -217,6 +219,9 @@ class ProjectionSettings:
     censored_weight: float = 0.5
     #: Prior degrees of freedom of the moderated residual variance.
     prior_df: float = 4.0
+    #: logit_wls: shrink each region's slope towards its province's pooled slope
+    #: (empirical-Bayes prior taken from the ``mixed`` fit).
+    slope_prior: bool = True
     #: Floor of the residual standard deviation (logit scale).
     min_resid_sd: float = 0.10
     #: The slope's two-sided (1 - trend_alpha) interval must exclude 0 for ``on_track``.
@@ -300,7 +305,8 @@ def focus_regions(regions: pd.DataFrame | None, settings: ProjectionSettings) ->
     Examples
     --------
     >>> g = pd.DataFrame({"bps_code": ["17", "1771", "64"], "name": ["B", "Kota B", "K"],
-    ...                   "kind": ["province", "city", "province"], "province_code": ["17"] * 2 + ["64"]})
+    ...                   "kind": ["province", "city", "province"],
+    ...                   "province_code": ["17", "17", "64"]})
     >>> focus_regions(g, ProjectionSettings(provinces=("17",))).region_code.tolist()
     ['17', '1771']
     """
@@ -508,6 +514,8 @@ class _Line:
     note: str
     n_censored: int = 0
     results: Any = field(default=None, repr=False)  # statsmodels WLS results (logit_wls)
+    #: pooled lines: (mean, variance) of the slope of a new region of the same province
+    slope_prior: tuple[float, float] | None = None
 
     def quantile(self, p: float) -> float:
         return float(stats.norm.ppf(p) if math.isinf(self.df) else stats.t.ppf(p, self.df))
@@ -628,50 +636,81 @@ def pooled_residual_variance(obs: pd.DataFrame, settings: ProjectionSettings) ->
     return max(ssr / df if df else 0.0, settings.min_resid_sd**2)
 
 
-def _fit_wls_one(d: pd.DataFrame, s: ProjectionSettings, prior_var: float) -> _Line:
+def _fit_wls_one(
+    d: pd.DataFrame,
+    s: ProjectionSettings,
+    prior_var: float,
+    slope_prior: tuple[float, float] | None = None,
+) -> _Line:
+    """WLS of ``y`` on time with moderated residual variance and an optional slope prior.
+
+    ``slope_prior = (mean, variance)`` is added as one pseudo-observation of
+    the slope (exog ``[0, 1]``, endog ``mean``, weight ``scale / variance``);
+    with the residual variance fixed this gives exactly the Gaussian posterior
+    of intercept and slope under a flat prior on the intercept.
+    """
     x = np.column_stack([np.ones(len(d)), d["decimal_year"].to_numpy() - s.reference_year])
     y, w = d["y"].to_numpy(), d["weight"].to_numpy()
-    n_points = int((~d["censored"]).sum())
-    first = sm.WLS(y, x, weights=w).fit()
+    point = ~d["censored"].to_numpy(bool)
+    n_points = int(point.sum())
+    if slope_prior is not None:
+        x = np.vstack([x, [0.0, 1.0]])
+        y = np.append(y, slope_prior[0])
+
+    def weights(scale: float) -> np.ndarray:
+        return w if slope_prior is None else np.append(w, scale / slope_prior[1])
+
+    first = sm.WLS(y, x, weights=weights(prior_var)).fit()
     # residual df and SSR from point observations only: censored pseudo-points say nothing on σ²
     df_own = max(n_points - 2, 0)
-    point = ~d["censored"].to_numpy(bool)
-    ssr = float(np.sum(w[point] * first.resid[point] ** 2)) if df_own > 0 else 0.0
-    scale = (
-        (ssr + s.prior_df * prior_var) / (df_own + s.prior_df)
-        if df_own + s.prior_df > 0
-        else prior_var
-    )
+    resid = first.resid[: len(w)]
+    ssr = float(np.sum(w[point] * resid[point] ** 2)) if df_own > 0 else 0.0
+    df_total = df_own + s.prior_df
+    scale = (ssr + s.prior_df * prior_var) / df_total if df_total > 0 else prior_var
     scale = max(scale, s.min_resid_sd**2)
-    df_t = df_own + s.prior_df if df_own + s.prior_df > 0 else math.inf
-    model = sm.WLS(y, x, weights=w)
+    df_t = df_total if df_total > 0 else math.inf
+    model = sm.WLS(y, x, weights=weights(scale))
     model.df_resid = df_t
     res = model.fit(cov_type="fixed scale", cov_kwds={"scale": scale}, use_t=True)
+    note = f"residual sd {math.sqrt(scale):.3f} logit (own df {df_own}, prior df {s.prior_df:g})"
+    if slope_prior is not None:
+        note += f"; slope prior {slope_prior[0]:+.3f} ± {math.sqrt(slope_prior[1]):.3f} logit/yr"
     return _Line(
         model="logit_wls",
         params=np.asarray(res.params, dtype=float),
         cov=np.asarray(res.cov_params(), dtype=float),
         scale=scale,
         df=df_t,
-        note=f"residual sd {math.sqrt(scale):.3f} logit (own df {df_own}, prior df {s.prior_df:g})",
+        note=note,
         n_censored=int(d["censored"].sum()),
         results=res,
     )
 
 
 def fit_logit_wls(
-    obs: pd.DataFrame, cens: pd.DataFrame, settings: ProjectionSettings, prior_var: float
+    obs: pd.DataFrame,
+    cens: pd.DataFrame,
+    settings: ProjectionSettings,
+    prior_var: float,
+    slope_priors: Mapping[str, tuple[float, float]] | None = None,
 ) -> dict[str, _Line]:
-    """Per-region logit-WLS lines for regions with >= 2 distinct dates spanning > 0 years."""
+    """Per-region logit-WLS lines for regions with >= 2 distinct dates.
+
+    ``slope_priors`` maps a province code to ``(mean, variance)`` of the slope
+    prior of its regions (see :func:`fit_mixed`); ``None`` fits without prior.
+    """
     frame = _model_frame(obs, settings)
     lines: dict[str, _Line] = {}
     for region, d in frame.groupby("region_code", sort=True):
         if d["decimal_year"].nunique() < 2:
             continue
         r_cens = cens.loc[cens["region_code"].eq(region)]
+        prior = (slope_priors or {}).get(str(d["province_code"].iloc[0]))
 
-        def fit_one(data: pd.DataFrame, region: str = str(region)) -> dict[str, _Line]:
-            return {region: _fit_wls_one(data, settings, prior_var)}
+        def fit_one(
+            data: pd.DataFrame, region: str = str(region), prior: Any = prior
+        ) -> dict[str, _Line]:
+            return {region: _fit_wls_one(data, settings, prior_var, prior)}
 
         lines.update(_with_censored(fit_one, d, r_cens, settings))
     return lines
@@ -754,7 +793,11 @@ def _mixedlm_lines(frame: pd.DataFrame, s: ProjectionSettings) -> dict[str, _Lin
         L[1, names.index(f"b_{p}") if f"b_{p}" in names else names.index("b_all")] = 1.0
         b = G @ Zg.T @ Vinv @ rg
         C = G - G @ Zg.T @ Vinv @ Zg @ G
-        lines[g] = _Line("mixed", L @ beta + b, L @ cov_beta @ L.T + C, scale, math.inf, note)
+        fixed_cov = L @ cov_beta @ L.T
+        prior = (float((L @ beta)[1]), float(fixed_cov[1, 1] + G[1, 1]))
+        lines[g] = _Line(
+            "mixed", L @ beta + b, fixed_cov + C, scale, math.inf, note, slope_prior=prior
+        )
     return lines
 
 
@@ -810,7 +853,15 @@ def _shrinkage_lines(
         a = ybar - b * xbar
         cov = np.array([[var_level + xbar**2 * var_b, -xbar * var_b], [-xbar * var_b, var_b]])
         note = f"empirical-Bayes shrinkage (between-region slope var {tau2:.4f})"
-        lines[g] = _Line("mixed", np.array([a, b]), cov, prior_var, math.inf, note)
+        lines[g] = _Line(
+            "mixed",
+            np.array([a, b]),
+            cov,
+            prior_var,
+            math.inf,
+            note,
+            slope_prior=(mu, var_mu + tau2),
+        )
     return lines
 
 
@@ -838,11 +889,7 @@ def fit_mixed(
     except _PoolingFailedError as exc:
         return {}, f"none (MixedLM failed: {reason}; shrinkage failed: {exc})"
     estimator = f"empirical-Bayes shrinkage (fallback: {reason})"
-    return {g: _replace_note(v, estimator) for g, v in lines.items()}, estimator
-
-
-def _replace_note(line: _Line, note: str) -> _Line:
-    return _Line(line.model, line.params, line.cov, line.scale, line.df, note, line.n_censored)
+    return {g: dataclasses.replace(v, note=estimator) for g, v in lines.items()}, estimator
 
 
 # --------------------------------------------------------------------------- baselines
@@ -944,8 +991,15 @@ def fit_models(obs: pd.DataFrame, cens: pd.DataFrame, settings: ProjectionSettin
     """Fit all four models on prepared observations (see :func:`prepare_observations`)."""
     prior_var = pooled_residual_variance(obs, settings)
     mixed, estimator = fit_mixed(obs, cens, settings, prior_var)
+    priors: dict[str, tuple[float, float]] = {}
+    if settings.slope_prior:
+        province = obs.groupby("region_code")["province_code"].first()
+        for region, line in sorted(mixed.items()):
+            if line.slope_prior is not None:
+                priors.setdefault(str(province[region]), line.slope_prior)
+    wls = fit_logit_wls(obs, cens, settings, prior_var, priors)
     return _Fits(
-        lines={"logit_wls": fit_logit_wls(obs, cens, settings, prior_var), "mixed": mixed},
+        lines={"logit_wls": wls, "mixed": mixed},
         baselines=fit_baselines(obs, settings),
         mixed_estimator=estimator,
         prior_var=prior_var,
@@ -985,7 +1039,8 @@ def _project_threshold(
         b, b_lo, b_hi = fit.slope_interval(s.trend_alpha)
         target = float(_logit(threshold, s))
         year = s.reference_year + (target - fit.params[0]) / b if b > 0 else math.nan
-        slope_txt = f"slope {b:+.3f} logit/yr ({100 * (1 - s.trend_alpha):.0f}% CI {b_lo:+.3f} to {b_hi:+.3f})"
+        level = 100 * (1 - s.trend_alpha)
+        slope_txt = f"slope {b:+.3f} logit/yr ({level:.0f}% CI {b_lo:+.3f} to {b_hi:+.3f})"
         flat = b_lo <= 0
     else:
         year = fit.year_reached(threshold)
@@ -1000,21 +1055,33 @@ def _project_threshold(
         status, why = "not_on_current_trend", f"projected after {s.horizon}: {slope_txt}"
     else:
         status, why = "on_track", f"projected {year:.1f}: {slope_txt}"
+        if year < float(decimal_year(pd.Series([config.TODAY])).iloc[0]):
+            why += f" (projected date already past on {config.TODAY}: no newer figure)"
     row.update(status=status, reason=why, year_reached=year if year < end else math.nan)
     return row
 
 
 def _reached(
     points: pd.DataFrame, lbs: pd.DataFrame, threshold: float
-) -> tuple[float, str, str] | None:
-    """(decimal year, period, evidence text) of the first evidence at/above ``threshold``."""
+) -> tuple[float, str, str, str] | None:
+    """(decimal year, period, kind, text) of the first evidence at/above ``threshold``.
+
+    ``kind`` is ``observed``, ``award`` or ``lower_bound``; it fills the
+    ``model`` column of ``reached`` rows.
+    """
     cands = [
-        (float(r.decimal_year), _fmt_period(r.period), f"observed {r.coverage_pct:.2f}%")
+        (
+            float(r.decimal_year),
+            _fmt_period(r.period),
+            "observed",
+            f"observed {r.coverage_pct:.2f}%",
+        )
         for r in points.loc[points["coverage_pct"] >= threshold].itertuples()
     ] + [
         (
             float(r.decimal_year),
             _fmt_period(r.period),
+            str(r.source),
             "UHC award (>= 95%)"
             if r.source == "award"
             else f"lower bound 'more than {r.bound_pct:g}%'",
@@ -1048,20 +1115,21 @@ def _region_rows(
         "latest_coverage_pct": points["coverage_pct"].iloc[-1] if len(points) else math.nan,
     }
     if fit is not None:
-        note = fit.note if model != "mixed" else f"{fit.note}; estimator: {fits.mixed_estimator}"
-        extra = (
-            f"; {fit.n_censored} censored bound(s) used" if getattr(fit, "n_censored", 0) else ""
-        )
-        fit_txt = f"{model} on {len(points)} obs ({base['first_year']:.1f}-{base['last_year']:.1f}); {note}{extra}"
+        span = f"{base['first_year']:.1f}"
+        if base["last_year"] > base["first_year"]:
+            span += f"-{base['last_year']:.1f}"
+        n_cens = getattr(fit, "n_censored", 0)
+        extra = f"; {n_cens} censored bound(s) used in the fit" if n_cens else ""
+        fit_txt = f"{model} on {len(points)} obs ({span}); {fit.note}{extra}"
     rows = []
     for threshold in s.thresholds:
         row = dict.fromkeys(schemas.PROJECTIONS, math.nan) | base | {"threshold": float(threshold)}
         hit = _reached(points, lbs, threshold)
         if hit is not None:
-            t_hit, period, evidence = hit
+            t_hit, period, kind, evidence = hit
             row.update(
                 status="reached",
-                model="observed" if "observed" in evidence else "censored",
+                model=kind,
                 first_period_reached=period,
                 year_reached=t_hit,
             )
@@ -1278,7 +1346,8 @@ def backtest_predictions(
     >>> g = pd.DataFrame({"bps_code": ["1701"], "name": ["x"], "kind": ["regency"],
     ...                   "province_code": ["17"]})
     >>> p = synthetic_panel({"1701": [(2018.0, 60.0), (2019.0, 70.0), (2020.0, 78.0)]})
-    >>> backtest_predictions(p, regions=g, settings=ProjectionSettings(provinces=("17",))).model.tolist()
+    >>> s = ProjectionSettings(provinces=("17",))
+    >>> backtest_predictions(p, regions=g, settings=s).model.tolist()
     ['logit_wls', 'mixed', 'cagr', 'last_value']
     """
     regs = focus_regions(regions, settings)
@@ -1347,7 +1416,9 @@ def backtest(
     regions: pd.DataFrame | None = None,
     predictions: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Per-model hold-out accuracy: MAE, bias (forecast - actual), interval coverage.
+    """Per-model hold-out accuracy: mean/median absolute error, bias, interval coverage.
+
+    ``bias_pp`` is the mean of forecast minus actual (positive: over-forecast).
 
     ``coverage_80``/``coverage_95`` are the shares of held-out figures inside
     the 80/95 % prediction intervals (baselines: empirical intervals, NaN when
@@ -1384,6 +1455,7 @@ def backtest(
                 "mae_pp": ok["error_pp"].abs().mean(),
                 "rmse_pp": math.sqrt((ok["error_pp"] ** 2).mean()) if len(ok) else math.nan,
                 "bias_pp": ok["error_pp"].mean(),
+                "median_ae_pp": ok["error_pp"].abs().median(),
                 "coverage_80": ok["inside_80"].mean(),
                 "coverage_95": ok["inside_95"].mean(),
                 "mean_width80_pp": (ok["hi80"] - ok["lo80"]).mean(),
@@ -1411,7 +1483,8 @@ def synthetic_panel(
 
     Examples
     --------
-    >>> synthetic_panel({"1701": [(2020.5, 80.0)]})[["region_code", "period", "coverage_pct"]].to_numpy().tolist()
+    >>> p = synthetic_panel({"1701": [(2020.5, 80.0)]})
+    >>> p[["region_code", "period", "coverage_pct"]].to_numpy().tolist()
     [['1701', '2020-07', 80.0]]
     """
     rows = []
