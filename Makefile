@@ -14,7 +14,8 @@ export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help install data build metrics project figures notebooks analysis test lint format \
+.PHONY: help install data build metrics project figures notebooks findings analysis test lint \
+        format \
         benchmark determinism clean
 
 help: ## list the targets
@@ -50,7 +51,10 @@ figures: install ## maps and charts -> reports/figures/
 notebooks: install ## execute notebooks/0*.ipynb headless -> reports/
 	$(BIN)/uhc-analysis notebooks
 
-analysis: data metrics project figures notebooks ## rebuild the whole analysis
+findings: install ## findings table -> reports/findings.md and the README's findings block
+	$(BIN)/uhc-analysis findings --update-readme
+
+analysis: data metrics project figures notebooks findings ## rebuild the whole analysis
 
 test: install ## lint and run every test (notebooks included)
 	$(BIN)/ruff check uhc_analysis tests benchmarks scripts

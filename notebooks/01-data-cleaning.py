@@ -44,8 +44,9 @@ from uhc_analysis import clean, quality
 from uhc_analysis.panel import PopulationModel, recompute_check
 
 pd.set_option("display.max_rows", 80)
-pd.set_option("display.max_colwidth", 70)
+pd.set_option("display.max_colwidth", 120)
 pd.set_option("display.width", 160)
+pd.set_option("display.float_format", "{:,.2f}".format)
 
 result = clean.clean_all()
 print(f"raw folder: data/raw ({len(result.manifest)} files); provinces shown: {provinces}")
@@ -64,7 +65,7 @@ print(
     f"{result.sources['publisher'].nunique()} publishers; "
     f"{(result.sources['published'] == '').sum()} without a publication date"
 )
-display(result.sources["publisher"].value_counts().head(10).rename("figures' URLs").to_frame())
+display(result.sources["publisher"].value_counts().head(10).rename("URLs").to_frame())
 
 # %% [markdown]
 # ## The accounting
@@ -165,7 +166,7 @@ display(
 summary = quality.region_summary(result)
 summary = summary[summary["province"].isin(provinces)]
 display(quality.sparse_regencies(summary))
-display(summary.sort_values(["province", "registered_obs"]).head(12))
+display(summary)
 
 # %% [markdown]
 # Published percentages checked against counts: where a source gives
@@ -180,7 +181,7 @@ print(f"{len(checks)} figures checked, {checks['beyond_rounding'].sum()} beyond 
 display(
     checks[checks["beyond_rounding"]][
         ["region_name", "period", "check", "published", "recomputed", "difference"]
-    ].round(2)
+    ]
 )
 
 # %% [markdown]

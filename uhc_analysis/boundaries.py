@@ -154,7 +154,7 @@ def fetch_boundaries() -> Path:
         if "hash" in str(exc).lower():
             reason = f"the file from {where} does not have the expected sha256 {SHA256}"
         else:
-            reason = f"{where} could not be read ({exc})"
+            reason = f"{where} could not be downloaded ({type(exc).__name__})"
         raise BoundariesUnavailableError(
             f"The regency boundaries are unavailable because {reason}; {_WHAT_TO_DO}."
         ) from exc
@@ -354,12 +354,17 @@ def load_boundaries(
         if len(no_polygon):
             problems.append(
                 "gazetteer regencies without a polygon: "
-                + ", ".join(f"{c} {n}" for c, n in zip(no_polygon.bps_code, no_polygon.name))
+                + ", ".join(
+                    f"{c} {n}" for c, n in zip(no_polygon.bps_code, no_polygon.name, strict=True)
+                )
             )
         if len(no_regency):
             problems.append(
                 "polygons without a gazetteer regency: "
-                + ", ".join(f"{c} {n}" for c, n in zip(no_regency.bps_code, no_regency.adm2_name))
+                + ", ".join(
+                    f"{c} {n}"
+                    for c, n in zip(no_regency.bps_code, no_regency.adm2_name, strict=True)
+                )
             )
         raise BoundariesMismatchError(
             "; ".join(problems)

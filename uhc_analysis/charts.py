@@ -57,6 +57,8 @@ BASES: tuple[str, ...] = ("published", "dukcapil", "bps")
 BASIS_COLORS: dict[str, str] = {"published": "#0173b2", "dukcapil": "#de8f05", "bps": "#029e73"}
 BASIS_MARKERS: dict[str, str] = {"published": "o", "dukcapil": "s", "bps": "D"}
 FAN_COLOR = "#7570b3"
+#: x range of a chart without any figure.
+EMPTY_XLIM: tuple[float, float] = (2014.0, 2026.0)
 THRESHOLD_STYLES: dict[float, str] = {95.0: "--", 98.0: ":"}
 THRESHOLD_COLOR = "#404040"
 _TRUE = {"true", "1", "yes", "t"}
@@ -91,9 +93,7 @@ def _observations(panel: pd.DataFrame, measure: str) -> pd.DataFrame:
     rows["region_code"] = rows["region_code"].astype(str).str.strip()
     rows["decimal_year"] = pd.to_numeric(rows["decimal_year"], errors="raise")
     rows["coverage_pct"] = pd.to_numeric(rows["coverage_pct"], errors="raise")
-    rows["lower_bound"] = (
-        _as_bool(rows["lower_bound"]) if "lower_bound" in rows.columns else False
-    )
+    rows["lower_bound"] = _as_bool(rows["lower_bound"]) if "lower_bound" in rows.columns else False
     unknown = sorted(set(rows["basis"].dropna()) - set(BASES))
     if unknown:
         raise ValueError(f"unknown basis {unknown}; expected {BASES}")
@@ -112,8 +112,9 @@ def _select_paths(paths: pd.DataFrame, code: str, model: str | None) -> pd.DataF
         sel = sel.loc[sel["model"] == model]
     models = sorted(sel["model"].dropna().unique())
     if len(models) > 1:
-        raise ValueError(f"region {code} has projection paths of several models {models}; "
-                         "pass model=")
+        raise ValueError(
+            f"region {code} has projection paths of several models {models}; pass model="
+        )
     sel = sel.loc[:, need].copy()
     for c in need[2:]:
         sel[c] = pd.to_numeric(sel[c], errors="raise")
@@ -144,7 +145,13 @@ def _draw_thresholds(ax: Axes, thresholds: Sequence[float], lang: str, *, text: 
         )
         if text:
             ax.text(
-                1.005, t, f"{t:g} %", transform=trans, va="center", ha="left", fontsize=8,
+                1.005,
+                t,
+                f"{t:g} %",
+                transform=trans,
+                va="center",
+                ha="left",
+                fontsize=8,
                 color=THRESHOLD_COLOR,
             )
 
@@ -180,8 +187,14 @@ def _lower_bound_handle(lang: str) -> object:
     from matplotlib.lines import Line2D
 
     return Line2D(
-        [], [], marker="^", linestyle="none", markerfacecolor="none", markeredgecolor="#404040",
-        markersize=9, label=label("lower_bound", lang),
+        [],
+        [],
+        marker="^",
+        linestyle="none",
+        markerfacecolor="none",
+        markeredgecolor="#404040",
+        markersize=9,
+        label=label("lower_bound", lang),
     )
 
 
@@ -189,8 +202,14 @@ def _threshold_handles(thresholds: Sequence[float], lang: str) -> list[object]:
     from matplotlib.lines import Line2D
 
     return [
-        Line2D([], [], color=THRESHOLD_COLOR, linestyle=THRESHOLD_STYLES.get(float(t), "-."),
-               linewidth=0.9, label=label("threshold_line", lang, threshold=f"{t:g}"))
+        Line2D(
+            [],
+            [],
+            color=THRESHOLD_COLOR,
+            linestyle=THRESHOLD_STYLES.get(float(t), "-."),
+            linewidth=0.9,
+            label=label("threshold_line", lang, threshold=f"{t:g}"),
+        )
         for t in thresholds
     ]
 
@@ -199,12 +218,31 @@ def _no_data_box(ax: Axes, lang: str, fontsize: float = 9) -> None:
     from matplotlib.patches import Rectangle
 
     ax.add_patch(
-        Rectangle((0, 0), 1, 1, transform=ax.transAxes, facecolor=NO_DATA_FACE, alpha=0.5,
-                  edgecolor=NO_DATA_EDGE, hatch=NO_DATA_HATCH, linewidth=0, zorder=0)
+        Rectangle(
+            (0, 0),
+            1,
+            1,
+            transform=ax.transAxes,
+            facecolor=NO_DATA_FACE,
+            alpha=0.5,
+            edgecolor=NO_DATA_EDGE,
+            hatch=NO_DATA_HATCH,
+            linewidth=0,
+            zorder=0,
+        )
     )
-    ax.text(0.5, 0.5, label("no_data", lang), transform=ax.transAxes, ha="center", va="center",
-            fontsize=fontsize, color="#404040", style="italic",
-            bbox={"facecolor": "white", "edgecolor": "none", "pad": 2})
+    ax.text(
+        0.5,
+        0.5,
+        label("no_data", lang),
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        fontsize=fontsize,
+        color="#404040",
+        style="italic",
+        bbox={"facecolor": "white", "edgecolor": "none", "pad": 2},
+    )
 
 
 def _wrap_for_axes(ax: Axes, text: str, fontsize: float) -> str:
@@ -281,26 +319,52 @@ def plot_coverage_trend(
     xs = list(rows["decimal_year"])
     if paths is not None and len(paths):
         used_model = str(paths["model"].iloc[0])
-        ax.fill_between(paths["year"], paths["lo95"], paths["hi95"], color=FAN_COLOR, alpha=0.15,
-                        linewidth=0, label=label("band95", lang), zorder=1)
-        ax.fill_between(paths["year"], paths["lo80"], paths["hi80"], color=FAN_COLOR, alpha=0.3,
-                        linewidth=0, label=label("band80", lang), zorder=1)
-        ax.plot(paths["year"], paths["coverage_pct"], color=FAN_COLOR, linestyle="--",
-                linewidth=1.4, label=label("projection", lang, model=used_model), zorder=2)
-        values += list(paths["coverage_pct"])
+        ax.fill_between(
+            paths["year"],
+            paths["lo95"],
+            paths["hi95"],
+            color=FAN_COLOR,
+            alpha=0.15,
+            linewidth=0,
+            label=label("band95", lang),
+            zorder=1,
+        )
+        ax.fill_between(
+            paths["year"],
+            paths["lo80"],
+            paths["hi80"],
+            color=FAN_COLOR,
+            alpha=0.3,
+            linewidth=0,
+            label=label("band80", lang),
+            zorder=1,
+        )
+        ax.plot(
+            paths["year"],
+            paths["coverage_pct"],
+            color=FAN_COLOR,
+            linestyle="--",
+            linewidth=1.4,
+            label=label("projection", lang, model=used_model),
+            zorder=2,
+        )
+        values += list(paths["coverage_pct"]) + list(paths["lo80"])
         xs += list(paths["year"])
     _draw_series(ax, rows, lang)
     _draw_thresholds(ax, thresholds, lang, text=True)
 
     names = rows["region_name"].dropna() if "region_name" in rows.columns else []
     name = str(names.iloc[0]) if len(names) else _gazetteer_names().get(code, code)
-    ax.set_title(label("title_trend", lang, region=name), loc="left", fontsize=12,
-                 fontweight="bold")
+    ax.set_title(
+        label("title_trend", lang, region=name), loc="left", fontsize=12, fontweight="bold", pad=20
+    )
     ax.set_ylabel(label("coverage_axis", lang))
     ax.set_xlabel(label("year_axis", lang))
     ax.set_ylim(*_ylim(values, thresholds))
     if xs:
         ax.set_xlim(math.floor(min(xs)) - 0.3, math.ceil(max(xs)) + 0.3)
+    else:
+        ax.set_xlim(*EMPTY_XLIM)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
     ax.set_axisbelow(True)
@@ -312,16 +376,20 @@ def plot_coverage_trend(
         if rows["lower_bound"].any():
             handles.append(_lower_bound_handle(lang))
         handles += _threshold_handles(thresholds, lang)
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.06, 1.0), frameon=False,
-                  fontsize=8, title=label("basis_legend", lang), title_fontsize=8.5,
-                  alignment="left")
+        ax.legend(
+            handles=handles, loc="upper left", bbox_to_anchor=(1.09, 1.0), frameon=False, fontsize=8
+        )
     if not rows.empty:
         ax.annotate(
             basis_text(rows["basis"].tolist(), lang),
-            xy=(0, 1), xycoords="axes fraction", xytext=(0, 4), textcoords="offset points",
-            fontsize=8, color="#525252", va="bottom",
+            xy=(0, 1),
+            xycoords="axes fraction",
+            xytext=(0, 5),
+            textcoords="offset points",
+            fontsize=8,
+            color="#525252",
+            va="bottom",
         )
-        ax.title.set_y(1.06)
     return ax
 
 
@@ -365,8 +433,9 @@ def plot_province_small_multiples(
 
     province = str(province)
     obs = _observations(panel, measure)
-    obs = obs.loc[obs["region_code"].str.fullmatch(r"\d{4}")
-                  & obs["region_code"].str.startswith(province)]
+    obs = obs.loc[
+        obs["region_code"].str.fullmatch(r"\d{4}") & obs["region_code"].str.startswith(province)
+    ]
     names = {c: n for c, n in _gazetteer_names().items() if len(c) == 4 and c[:2] == province}
     prov_name = _gazetteer_names().get(province, province)
     if "region_name" in obs.columns:
@@ -378,7 +447,11 @@ def plot_province_small_multiples(
 
     nrows = math.ceil(len(codes) / ncols)
     fig, axes = plt.subplots(
-        nrows, ncols, figsize=(2.55 * ncols + 0.6, 2.05 * nrows + 1.9), sharex=True, sharey=True,
+        nrows,
+        ncols,
+        figsize=(2.55 * ncols + 0.6, 2.05 * nrows + 1.9),
+        sharex=True,
+        sharey=True,
         squeeze=False,
     )
     top = 1 - 1.0 / fig.get_figheight()
@@ -386,7 +459,7 @@ def plot_province_small_multiples(
     fig.subplots_adjust(left=0.06, right=0.98, top=top, bottom=bottom, hspace=0.42, wspace=0.08)
     ylim = _ylim(list(obs["coverage_pct"]), thresholds)
     years = list(obs["decimal_year"])
-    xlim = (math.floor(min(years)) - 0.3, math.ceil(max(years)) + 0.3) if years else (2014, 2025)
+    xlim = (math.floor(min(years)) - 0.3, math.ceil(max(years)) + 0.3) if years else EMPTY_XLIM
     for ax, code in zip(axes.flat, codes, strict=False):
         rows = obs.loc[obs["region_code"] == code]
         _draw_thresholds(ax, thresholds, lang, text=False)
@@ -398,10 +471,10 @@ def plot_province_small_multiples(
         ax.set_axisbelow(True)
         ax.tick_params(labelsize=7.5)
         sns.despine(ax=ax)
-    for ax in axes.flat[len(codes):]:
+    for ax in axes.flat[len(codes) :]:
         ax.set_visible(False)
     # bottom row of visible panels keeps its x tick labels when the grid is ragged
-    for ax in axes.flat[max(0, len(codes) - ncols): len(codes)]:
+    for ax in axes.flat[max(0, len(codes) - ncols) : len(codes)]:
         ax.xaxis.set_tick_params(labelbottom=True)
     ax0 = axes.flat[0]
     ax0.set_ylim(*ylim)
@@ -413,26 +486,53 @@ def plot_province_small_multiples(
 
     present = [b for b in BASES if b in set(obs["basis"])]
     handles = [
-        Line2D([], [], color=BASIS_COLORS[b], marker=BASIS_MARKERS[b], markersize=4,
-               label=label(f"basis_short_{b}", lang))
+        Line2D(
+            [],
+            [],
+            color=BASIS_COLORS[b],
+            marker=BASIS_MARKERS[b],
+            markersize=4,
+            label=label(f"basis_short_{b}", lang),
+        )
         for b in present
     ]
     if obs["lower_bound"].any():
         handles.append(_lower_bound_handle(lang))
     handles += _threshold_handles(thresholds, lang)
-    fig.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 0.42 / fig.get_figheight()),
-               ncols=len(handles), frameon=False, fontsize=8.5,
-               title=label("basis_legend", lang), title_fontsize=8.5)
-    fig.text(0.06, 1 - 0.3 / fig.get_figheight(), label("title_small_multiples", lang,
-             province=prov_name), fontsize=13, fontweight="bold", va="top")
-    fig.text(0.06, 1 - 0.62 / fig.get_figheight(),
-             basis_text(present, lang) + " \u00b7 " + label(f"measure_{measure}", lang),
-             fontsize=9, color="#404040", va="top")
+    fig.legend(
+        handles=handles,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.42 / fig.get_figheight()),
+        ncols=len(handles),
+        frameon=False,
+        fontsize=8.5,
+    )
+    fig.text(
+        0.06,
+        1 - 0.3 / fig.get_figheight(),
+        label("title_small_multiples", lang, province=prov_name),
+        fontsize=13,
+        fontweight="bold",
+        va="top",
+    )
+    fig.text(
+        0.06,
+        1 - 0.62 / fig.get_figheight(),
+        basis_text(present, lang) + " \u00b7 " + label(f"measure_{measure}", lang),
+        fontsize=9,
+        color="#404040",
+        va="top",
+    )
     urls = split_urls(obs["urls"]) if "urls" in obs.columns else set()
     periods = list(obs["period"]) if "period" in obs.columns else []
-    fig.text(0.06, 0.12 / fig.get_figheight(),
-             _source_text(urls, periods, lang, boundaries=False),
-             fontsize=7, color="#525252", va="bottom")
+    fig.text(
+        0.06,
+        0.12 / fig.get_figheight(),
+        _source_text(urls, periods, lang, boundaries=False),
+        fontsize=7,
+        color="#525252",
+        va="bottom",
+    )
     return fig
 
 
@@ -502,8 +602,9 @@ def plot_ranked_bars(
         d["region_name"] = [gaz.get(c, c) for c in d["region_code"]]
     d["lower_bound"] = _as_bool(d["lower_bound"]) if "lower_bound" in d.columns else False
     d["_missing"] = d["coverage_pct"].isna()
-    d = d.sort_values(["_missing", "coverage_pct", "region_code"],
-                      ascending=[True, False, True]).reset_index(drop=True)
+    d = d.sort_values(
+        ["_missing", "coverage_pct", "region_code"], ascending=[True, False, True]
+    ).reset_index(drop=True)
     classes = coverage_classes(d["coverage_pct"])
 
     n = len(d)
@@ -511,20 +612,57 @@ def plot_ranked_bars(
         _, ax = plt.subplots(figsize=(8.0, 0.3 * n + 2.6), layout="constrained")
     y = np.arange(n)
     colors = [NO_DATA_FACE if pd.isna(c) else COVERAGE_COLORS[int(c)] for c in classes]
-    ax.barh(y, d["coverage_pct"].fillna(0.0), color=colors, edgecolor="#7f7f7f", linewidth=0.4,
-            height=0.72, zorder=2)
+    ax.barh(
+        y,
+        d["coverage_pct"].fillna(0.0),
+        color=colors,
+        edgecolor="#7f7f7f",
+        linewidth=0.4,
+        height=0.72,
+        zorder=2,
+    )
     for yi, (v, lb) in enumerate(zip(d["coverage_pct"], d["lower_bound"], strict=True)):
         if pd.isna(v):
-            ax.text(1.0, yi, label("no_data", lang), va="center", ha="left", fontsize=8,
-                    style="italic", color="#595959")
+            ax.text(
+                1.0,
+                yi,
+                label("no_data", lang),
+                va="center",
+                ha="left",
+                fontsize=8,
+                style="italic",
+                color="#595959",
+            )
         else:
-            ax.text(v + 0.8, yi, ("> " if lb else "") + fmt_pct(v, lang), va="center",
-                    ha="left", fontsize=8, color="#262626")
-    for t in thresholds:
-        ax.axvline(t, color=THRESHOLD_COLOR, linestyle=THRESHOLD_STYLES.get(float(t), "-."),
-                   linewidth=0.9, zorder=3)
-        ax.text(t, -0.75, f"{t:g} %", ha="center", va="bottom", fontsize=8,
-                color=THRESHOLD_COLOR)
+            ax.text(
+                v + 0.8,
+                yi,
+                ("> " if lb else "") + fmt_pct(v, lang),
+                va="center",
+                ha="left",
+                fontsize=8,
+                color="#262626",
+                zorder=4,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6, "alpha": 0.85},
+            )
+    for k, t in enumerate(sorted(thresholds)):
+        ax.axvline(
+            t,
+            color=THRESHOLD_COLOR,
+            linestyle=THRESHOLD_STYLES.get(float(t), "-."),
+            linewidth=0.9,
+            zorder=3,
+        )
+        # first label left of its line, the others right, so neighbours do not collide
+        ax.text(
+            t + (-0.6 if k == 0 else 0.6),
+            -0.75,
+            f"{t:g} %",
+            ha="right" if k == 0 else "left",
+            va="bottom",
+            fontsize=8,
+            color=THRESHOLD_COLOR,
+        )
     ax.set_yticks(y, d["region_name"].astype(str), fontsize=8.5)
     ax.set_ylim(n - 0.5, -1.3)
     top = d["coverage_pct"].max()
@@ -539,29 +677,62 @@ def plot_ranked_bars(
         prov_name = label("all_provinces", lang)
     else:
         prov_name = gaz.get(str(province), str(province))
-    ax.set_title(label("title_ranked", lang, province=prov_name), loc="left", fontsize=12,
-                 fontweight="bold", pad=22)
     has = ~d["_missing"]
     sub = basis_text(d.loc[has, "basis"].dropna().tolist(), lang) if "basis" in d.columns else ""
     if "period" in d.columns:
         sub = (sub + "; " if sub else "") + _period_text(d.loc[has, "period"].tolist(), lang)
-    ax.annotate(sub, xy=(0, 1), xycoords="axes fraction", xytext=(0, 14),
-                textcoords="offset points", fontsize=8.5, color="#404040", va="bottom")
-    handles = [Patch(facecolor=c, edgecolor="#7f7f7f", linewidth=0.4, label=lab)
-               for c, lab in zip(COVERAGE_COLORS, coverage_class_labels(lang), strict=True)]
+    sub = _wrap_for_axes(ax, sub, 8.5)
+    ax.annotate(
+        sub,
+        xy=(0, 1),
+        xycoords="axes fraction",
+        xytext=(0, 5),
+        textcoords="offset points",
+        fontsize=8.5,
+        color="#404040",
+        va="bottom",
+    )
+    ax.set_title(
+        label("title_ranked", lang, province=prov_name),
+        loc="left",
+        fontsize=12,
+        fontweight="bold",
+        pad=9 + 11 * (sub.count("\n") + 1),
+    )
+    handles = [
+        Patch(facecolor=c, edgecolor="#7f7f7f", linewidth=0.4, label=lab)
+        for c, lab in zip(COVERAGE_COLORS, coverage_class_labels(lang), strict=True)
+    ]
     if d["_missing"].any():
-        handles.append(Patch(facecolor=NO_DATA_FACE, edgecolor=NO_DATA_EDGE, label=label(
-            "no_data", lang)))
+        handles.append(
+            Patch(facecolor=NO_DATA_FACE, edgecolor=NO_DATA_EDGE, label=label("no_data", lang))
+        )
     below = offset_copy(ax.transAxes, fig=ax.figure, y=-34, units="points")
-    legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
-                       bbox_transform=below, ncols=len(handles), frameon=False, fontsize=7.5,
-                       handlelength=1.4, columnspacing=1.0,
-                       title=label("legend_coverage", lang), title_fontsize=8)
+    legend = ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=below,
+        ncols=len(handles),
+        frameon=False,
+        fontsize=7.5,
+        handlelength=1.4,
+        columnspacing=1.0,
+        title=label("legend_coverage", lang),
+        title_fontsize=8,
+    )
     legend.set_in_layout(True)
     urls = split_urls(d.loc[has, "urls"]) if "urls" in d.columns else set()
     if urls:
         periods = d.loc[has, "period"].tolist() if "period" in d.columns else []
-        ax.annotate(_wrap_for_axes(ax, _source_text(urls, periods, lang, boundaries=False), 7),
-                    xy=(0, 0), xycoords="axes fraction", xytext=(0, -80),
-                    textcoords="offset points", fontsize=7, color="#525252", va="top")
+        ax.annotate(
+            _wrap_for_axes(ax, _source_text(urls, periods, lang, boundaries=False), 7),
+            xy=(0, 0),
+            xycoords="axes fraction",
+            xytext=(0, -80),
+            textcoords="offset points",
+            fontsize=7,
+            color="#525252",
+            va="top",
+        )
     return ax

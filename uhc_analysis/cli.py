@@ -63,6 +63,14 @@ def _cmd_notebooks(args: argparse.Namespace) -> int:
     return run_notebooks(args.notebooks or None, parameters=params)
 
 
+def _cmd_findings(args: argparse.Namespace) -> int:
+    from uhc_analysis.report import write_findings
+
+    readme = config.PROJECT_ROOT / "README.md" if args.update_readme else None
+    print(f"wrote {write_findings(args.out_dir, readme=readme)}")
+    return 0
+
+
 def _cmd_all(args: argparse.Namespace) -> int:
     for step in (_cmd_build, _cmd_metrics, _cmd_project, _cmd_figures):
         code = step(args)
@@ -133,6 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
             help="denominator basis (notebooks)",
         )
 
+    p = sub.add_parser("findings", help="findings table -> reports/findings.md")
+    p.add_argument(
+        "--update-readme", action="store_true", help="also replace the findings block of README.md"
+    )
+    p.set_defaults(func=_cmd_findings)
     p = sub.add_parser("figures", help="maps and charts -> reports/figures (png, svg, pdf)")
     _figure_args(p)
     p.set_defaults(func=_cmd_figures)

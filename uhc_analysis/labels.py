@@ -50,9 +50,15 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "BPS population estimates",
         "id": "proyeksi/estimasi penduduk BPS",
     },
-    "basis_short_published": {"en": "as published", "id": "sesuai publikasi"},
-    "basis_short_dukcapil": {"en": "Dukcapil population", "id": "penduduk Dukcapil"},
-    "basis_short_bps": {"en": "BPS population", "id": "penduduk BPS"},
+    "basis_short_published": {
+        "en": "as published (source's denominator)",
+        "id": "sesuai publikasi (penyebut sumber)",
+    },
+    "basis_short_dukcapil": {
+        "en": "recomputed, Dukcapil denominator",
+        "id": "dihitung ulang, penyebut Dukcapil",
+    },
+    "basis_short_bps": {"en": "recomputed, BPS denominator", "id": "dihitung ulang, penyebut BPS"},
     "basis_mixed": {"en": "mixed: {bases}", "id": "campuran: {bases}"},
     "measure_registered": {"en": "registered participants", "id": "peserta terdaftar"},
     "measure_active": {"en": "active participants", "id": "peserta aktif"},

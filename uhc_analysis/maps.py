@@ -230,7 +230,9 @@ def projected_class_labels(year_bins: tuple[int, int] = YEAR_BINS, lang: str = "
 
 def _fmt_threshold(threshold: float, lang: str) -> str:
     t = float(threshold)
-    return fmt_int(t, lang) if t.is_integer() else f"{t:g}".replace(".", "," if lang == "id" else ".")
+    return (
+        fmt_int(t, lang) if t.is_integer() else f"{t:g}".replace(".", "," if lang == "id" else ".")
+    )
 
 
 # --------------------------------------------------------------------------- data plumbing
@@ -774,9 +776,7 @@ def plot_projected_year_map(
     shapes = province_shapes(province, boundaries)
     layer = _projected_layer(projections, shapes, threshold, lang, year_bins)
     name = _province_name(shapes, str(province))
-    title = label(
-        "title_projected", lang, threshold=_fmt_threshold(threshold, lang), province=name
-    )
+    title = label("title_projected", lang, threshold=_fmt_threshold(threshold, lang), province=name)
     return _single_map(layer, ax, title, lang, _projection_source(lang))
 
 
@@ -830,7 +830,7 @@ def plot_three_province_map(
     boundaries: gpd.GeoDataFrame | None = None,
     provinces: Sequence[str] = PANEL_PROVINCES,
 ) -> Figure:
-    """One figure with a map panel per province (16, 17, 64) and one shared legend.
+    """One figure with a map panel per province (16, 17, 64 by default), one shared legend.
 
     Parameters
     ----------
@@ -877,14 +877,23 @@ def plot_three_province_map(
         layers.append((p, shapes, layer))
 
     fig = plt.figure(figsize=(16.0, 7.6))
-    width = 0.31
-    axes = [fig.add_axes((0.015 + i * (width + 0.018), 0.17, width, 0.64)) for i in range(3)]
+    gap = 0.018
+    width = (0.97 - gap * (len(layers) - 1)) / len(layers)
+    axes = [
+        fig.add_axes((0.015 + i * (width + gap), 0.17, width, 0.64)) for i in range(len(layers))
+    ]
     for ax, (p, shapes, layer) in zip(axes, layers, strict=True):
         _draw_layer(ax, layer, linewidth=0.5)
         ax.apply_aspect()
         # panel titles on one line across the figure, whatever each map's aspect
-        fig.text(ax.get_position().x0, 0.845, _province_name(shapes, p), fontsize=11.5,
-                 fontweight="bold", va="bottom")
+        fig.text(
+            ax.get_position().x0,
+            0.845,
+            _province_name(shapes, p),
+            fontsize=11.5,
+            fontweight="bold",
+            va="bottom",
+        )
         _label_regions(ax, layer.gdf, fontsize=6.5)
 
     first = layers[0][2]
@@ -907,8 +916,14 @@ def plot_three_province_map(
         "gap": "title_gap_all",
         "projected_year": "title_projected_all",
     }[kind]
-    fig.text(0.015, 0.965, label(title_key, lang, threshold=thr), fontsize=14, fontweight="bold",
-             va="top")
+    fig.text(
+        0.015,
+        0.965,
+        label(title_key, lang, threshold=thr),
+        fontsize=14,
+        fontweight="bold",
+        va="top",
+    )
     bases = sorted({lay.subtitle for _, _, lay in layers})
     fig.text(0.015, 0.915, " / ".join(bases), fontsize=9.5, color="#404040", va="top")
     if kind == "projected_year":
@@ -917,8 +932,9 @@ def plot_three_province_map(
         urls: set[str] = set().union(*(lay.urls for _, _, lay in layers))
         periods = [p for _, _, lay in layers for p in lay.periods]
         source = _source_text(urls, periods, lang, boundaries=True)
-    fig.text(0.015, 0.035, _wrap_to_width(source, 15.5, 7.5), fontsize=7.5, color="#525252",
-             va="top")
+    fig.text(
+        0.015, 0.035, _wrap_to_width(source, 15.5, 7.5), fontsize=7.5, color="#525252", va="top"
+    )
     return fig
 
 

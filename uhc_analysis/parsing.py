@@ -89,7 +89,9 @@ class ParsedNumber:
 def _strip_words(text: str, words: tuple[str, ...]) -> tuple[str, bool]:
     found = False
     for word in sorted(words, key=len, reverse=True):
-        pattern = re.escape(word) if not word.isalpha() else rf"\b{re.escape(word)}\b"
+        pattern = (
+            re.escape(word) if not word[0].isalpha() else rf"(?<![a-z]){re.escape(word)}(?![a-z])"
+        )
         text, n = re.subn(pattern, " ", text)
         found = found or n > 0
     return text, found

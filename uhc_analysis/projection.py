@@ -25,17 +25,32 @@ Models (``model`` column)
     observation (prediction) intervals, which are transformed back with
     ``ceiling · expit``. The point path is the back-transformed logit mean,
     i.e. the predictive median.
+
+    *Slope shrinkage* (``slope_prior=True``, default). Two to four scattered
+    figures from different sources give wild slopes (two figures a month apart
+    can imply a jump to the ceiling within a year). Each region's slope
+    therefore gets an empirical-Bayes normal prior: its province's slope from
+    the ``mixed`` fit, with variance ``Var(β_province) + τ²`` (τ² = the
+    between-region slope variance). It enters the WLS as one pseudo-observation
+    of the slope (exog ``[0, 1]``, weight ``s² / prior variance``), so with the
+    residual variance fixed the fit is the exact Gaussian posterior. A region
+    with many figures keeps its own slope; one with few borrows. Without it the
+    real-data backtest MAE of ``logit_wls`` was 4.67 pp, worse than carrying
+    the last value forward (3.82); with it, 3.25 (see ``benchmarks/backtest.py``).
 ``mixed``
     One pooled model for all regions: statsmodels ``MixedLM`` (REML) on logit
     coverage with fixed intercept and slope per province and a random
     intercept and slope per region (regencies nested in their province; the
     province's own series is one more group). A regency with 1-2
     observations gets its province's slope, nudged by its own data (BLUP),
-    instead of being dropped. The prediction variance of a region is
-    ``L·Cov(β)·Lᵀ + Cov(b | y) + σ²`` (GLS covariance of the fixed effects plus
-    the conditional covariance of its random effects; their cross-covariance
-    is ignored), with normal quantiles. If MixedLM raises, does not converge
-    or returns non-finite estimates, the module falls back *explicitly* to
+    instead of being dropped. MixedLM takes no observation weights, so rounded
+    figures and censored pseudo-observations count fully here. The prediction
+    variance of a region is ``L·Cov(β)·Lᵀ + Cov(b | y) + σ²`` (GLS covariance
+    of the fixed effects plus the conditional covariance of its random
+    effects; their cross-covariance is ignored), with normal quantiles. If
+    MixedLM raises, does not converge or returns non-finite estimates (a
+    random-effect covariance on the boundary is accepted and noted), the
+    module falls back *explicitly* to
     empirical-Bayes shrinkage (per-region WLS slopes shrunk towards the
     precision-weighted province mean slope, DerSimonian-Laird between-region
     variance); the estimator used is written in every ``reason`` and in
@@ -72,15 +87,21 @@ Censored evidence
 
 Status (per region x threshold, first match wins)
     ``reached``: an observation, lower bound or award at/above the threshold
-    (``first_period_reached``, ``year_reached`` = its date; ``years_to_uhc`` =
-    that date minus the first point observation, NaN if the threshold was
-    already met at or before the first observation: left-censored).
-    ``insufficient_data``: no usable model (``reason`` says why).
+    (``first_period_reached``, ``year_reached`` = its date; ``model`` says
+    which evidence: ``observed``, ``award`` or ``lower_bound``;
+    ``years_to_uhc`` = that date minus the first point observation, i.e. the
+    retrospective time to reach *this row's* threshold, NaN if it was already
+    met at or before the first observation: left-censored). Point figures
+    averaged per region x date are compared with the threshold, so a region
+    that later dips below stays ``reached`` (``reason`` says so).
+    ``insufficient_data``: no usable model, ``model == "none"`` (``reason``
+    says why, e.g. "no registered/published coverage observations").
     ``not_on_current_trend``: the two-sided ``1 - trend_alpha`` (80 %)
     interval of the slope includes values <= 0 (flat or declining), or the
     projected crossing is after the horizon (end of ``horizon``).
     ``on_track``: otherwise. ``year_reached`` is the decimal year at which the
-    median path crosses the threshold; ``year_reached_lo80`` / ``_hi80``
+    median path crosses the threshold (the latest observation's date if the
+    fitted path is already above it there); ``year_reached_lo80`` / ``_hi80``
     (``_lo95``/``_hi95``) are the first dates, from the latest observation on,
     at which the upper / lower 80 % (95 %) prediction band reaches the
     threshold; NaN means "not before the end of the horizon".
@@ -722,7 +743,7 @@ class _PoolingFailedError(RuntimeError):
 
 def _fe_design(frame: pd.DataFrame) -> tuple[np.ndarray, list[str], str]:
     provs = sorted(frame["province_code"].unique())
-    x = frame["decimal_year"].to_numpy() - 0.0
+    x = frame["decimal_year"].to_numpy()
     cols, names = [], []
     for p in provs:
         cols.append(frame["province_code"].eq(p).to_numpy(float))
@@ -795,8 +816,9 @@ def _mixedlm_lines(frame: pd.DataFrame, s: ProjectionSettings) -> dict[str, _Lin
         C = G - G @ Zg.T @ Vinv @ Zg @ G
         fixed_cov = L @ cov_beta @ L.T
         prior = (float((L @ beta)[1]), float(fixed_cov[1, 1] + G[1, 1]))
+        n_cens = int(frame.loc[frame["region_code"].eq(g), "censored"].sum())
         lines[g] = _Line(
-            "mixed", L @ beta + b, fixed_cov + C, scale, math.inf, note, slope_prior=prior
+            "mixed", L @ beta + b, fixed_cov + C, scale, math.inf, note, n_cens, slope_prior=prior
         )
     return lines
 
@@ -860,6 +882,7 @@ def _shrinkage_lines(
             prior_var,
             math.inf,
             note,
+            int(d["censored"].sum()),
             slope_prior=(mu, var_mu + tau2),
         )
     return lines
@@ -889,7 +912,8 @@ def fit_mixed(
     except _PoolingFailedError as exc:
         return {}, f"none (MixedLM failed: {reason}; shrinkage failed: {exc})"
     estimator = f"empirical-Bayes shrinkage (fallback: {reason})"
-    return {g: dataclasses.replace(v, note=estimator) for g, v in lines.items()}, estimator
+    lines = {g: dataclasses.replace(v, note=f"{v.note}; {estimator}") for g, v in lines.items()}
+    return lines, estimator
 
 
 # --------------------------------------------------------------------------- baselines

@@ -11,8 +11,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _pyproject_requirements() -> dict[str, str]:
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = list(meta["dependencies"]) + [r for extra in meta["optional-dependencies"].values()
-                                          for r in extra]
+    reqs = list(meta["dependencies"]) + [
+        r for extra in meta["optional-dependencies"].values() for r in extra
+    ]
     out = {}
     for req in reqs:
         m = re.match(r"^([A-Za-z0-9_.-]+)\s*(.*)$", req)

@@ -18,8 +18,25 @@ from uhc_analysis.raw import discover_raw_files
 
 FOCUS_CODES = {
     "17": {"1701", "1702", "1703", "1704", "1705", "1706", "1707", "1708", "1709", "1771"},
-    "16": {"1601", "1602", "1603", "1604", "1605", "1606", "1607", "1608", "1609", "1610",
-           "1611", "1612", "1613", "1671", "1672", "1673", "1674"},
+    "16": {
+        "1601",
+        "1602",
+        "1603",
+        "1604",
+        "1605",
+        "1606",
+        "1607",
+        "1608",
+        "1609",
+        "1610",
+        "1611",
+        "1612",
+        "1613",
+        "1671",
+        "1672",
+        "1673",
+        "1674",
+    },
     "64": {"6401", "6402", "6403", "6404", "6405", "6409", "6411", "6471", "6472", "6474"},
 }
 
@@ -53,8 +70,10 @@ def test_every_raw_row_is_kept_merged_or_rejected(result: clean.CleanResult) -> 
     refs: list[str] = []
     for frame in (result.enrolment, result.population, result.commitments):
         refs += [r for refs_ in frame["raw_refs"] for r in refs_.split(";")]
-    refs += [f"{f}:{line}" for f, line in zip(result.rejects["file"], result.rejects["line"],
-                                               strict=True)]
+    refs += [
+        f"{f}:{line}"
+        for f, line in zip(result.rejects["file"], result.rejects["line"], strict=True)
+    ]
     assert len(refs) == len(set(refs))
     expected = set()
     for path in discover_raw_files(config.DATA_RAW):
@@ -101,8 +120,9 @@ def test_banyuasin_september_2023(result: clean.CleanResult) -> None:
 
 
 def test_south_sumatra_september_2023(result: clean.CleanResult) -> None:
-    rows = result.enrolment[(result.enrolment["region_code"] == "16")
-                            & (result.enrolment["period"] == "2023-09-01")]
+    rows = result.enrolment[
+        (result.enrolment["region_code"] == "16") & (result.enrolment["period"] == "2023-09-01")
+    ]
     used = rows[rows["use_in_analysis"]].iloc[0]
     assert used["enrolled"] == 8_396_170
     assert used["coverage_pct"] == pytest.approx(95.90)
@@ -138,7 +158,8 @@ def test_bengkulu_2021_participants_and_gap(cov: pd.DataFrame) -> None:
     assert row["participants"] == pytest.approx(1_638_800, abs=100)
     assert row["participants_status"] == "derived_from_pct_source_population"
     assert metrics.coverage_gap(row["population"], row["coverage_pct"], 98) == pytest.approx(
-        353_300, abs=100)
+        353_300, abs=100
+    )
 
 
 def test_banyuasin_implied_population(cov: pd.DataFrame) -> None:
@@ -181,13 +202,18 @@ def test_measures_never_mixed_in_a_series(cov: pd.DataFrame) -> None:
 def test_population_values_say_how_they_were_obtained(cov: pd.DataFrame) -> None:
     fam = cov[cov["basis"].isin(panel.FAMILIES)]
     assert set(fam["population_status"]) <= {
-        "published", "interpolated", "extrapolated", "extrapolated_other_basis_rate",
-        "extrapolated_province_rate"}
+        "published",
+        "interpolated",
+        "extrapolated",
+        "extrapolated_other_basis_rate",
+        "extrapolated_province_rate",
+    }
     assert fam["population_ids"].str.len().gt(0).all()
 
 
-def test_a_panel_row_traces_back_to_its_urls(tmp_path: Path, result: clean.CleanResult,
-                                             cov: pd.DataFrame) -> None:
+def test_a_panel_row_traces_back_to_its_urls(
+    tmp_path: Path, result: clean.CleanResult, cov: pd.DataFrame
+) -> None:
     clean.write_clean(result, tmp_path)
     row = _obs(cov, "1702", "2022-12-01", measure="registered", basis="dukcapil")
     trace = panel.trace_sources(row, tmp_path)
@@ -221,14 +247,17 @@ def test_metrics_status_gap_rank(cov: pd.DataFrame) -> None:
     muko = mm[(mm["region_code"] == "1706") & (mm["threshold"] == 95)].iloc[0]
     assert muko["status"] == "at_or_above"
     assert muko["first_period_at_or_above"] == "2022-10-01"
-    ranks = mm[(mm["province_code"] == "17") & (mm["region_level"] == "regency")
-               & (mm["threshold"] == 95)]
+    ranks = mm[
+        (mm["province_code"] == "17") & (mm["region_level"] == "regency") & (mm["threshold"] == 95)
+    ]
     assert sorted(ranks["rank_in_province"].dropna()) == sorted(
-        ranks["coverage_pct"].rank(ascending=False, method="min").astype(int))
+        ranks["coverage_pct"].rank(ascending=False, method="min").astype(int)
+    )
     below = mm[(mm["status"] == "below") & mm["population"].notna()]
     assert (below["gap_people"] > 0).all()
-    assert (below["budget_idr_year"] == below["gap_people"] * below[
-        "contribution_idr_month"] * 12).all()
+    assert (
+        below["budget_idr_year"] == below["gap_people"] * below["contribution_idr_month"] * 12
+    ).all()
 
 
 def test_rank_at_a_chosen_date(cov: pd.DataFrame) -> None:

@@ -1,0 +1,116 @@
+"""The findings table for the README and the notebooks (``uhc-analysis findings``).
+
+One row per regency/city of the chosen provinces (and the provinces
+themselves): latest registered coverage as published, its date and source
+count, and the time-to-UHC projection at 95 % (status, projected year with
+its 80 % interval, model). Rendered as Markdown from the processed tables
+only, so it is deterministic.
+
+Examples
+--------
+>>> table = findings_table()                      # doctest: +SKIP
+>>> print(findings_markdown(table))               # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from uhc_analysis import config
+from uhc_analysis.storage import write_text
+
+_MARKERS = ("<!-- findings:start -->", "<!-- findings:end -->")
+
+
+def findings_table(
+    processed_dir: Path | None = None,
+    provinces: tuple[str, ...] = config.FOCUS_PROVINCES,
+    threshold: float = 95.0,
+) -> pd.DataFrame:
+    """Latest coverage and projected UHC year per region (see module doc)."""
+    from uhc_analysis.clean import load_processed
+    from uhc_analysis.metrics import latest_coverage
+    from uhc_analysis.panel import load_panel
+
+    regions = load_processed("regions", processed_dir)
+    regions = regions[regions["province_code"].isin(provinces)]
+    latest = latest_coverage(load_panel(processed_dir)).set_index("region_code")
+    proj = load_processed("projections", processed_dir)
+    proj = proj[proj["threshold"].astype(float) == threshold].set_index("region_code")
+    rows = []
+    for reg in regions.sort_values(
+        ["province_code", "kind", "bps_code"],
+        key=lambda s: s.map({"province": "0"}).fillna(s) if s.name == "kind" else s,
+    ).itertuples(index=False):
+        code = reg.bps_code
+        lat = latest.loc[code] if code in latest.index else None
+        p = proj.loc[code] if code in proj.index else None
+        year = ""
+        if p is not None and p["status"] == "reached":
+            year = f"reached {p['first_period_reached']}"
+        elif p is not None and p["status"] == "on_track" and pd.notna(p["year_reached"]):
+            lo, hi = p["year_reached_lo80"], p["year_reached_hi80"]
+            interval = (
+                f" ({float(lo):.0f}–{float(hi):.0f})" if pd.notna(lo) and pd.notna(hi) else ""
+            )
+            year = f"{float(p['year_reached']):.1f}{interval}"
+        rows.append(
+            {
+                "code": code,
+                "region": reg.name,
+                "province": reg.province_code,
+                "latest coverage %": ""
+                if lat is None
+                else f"{lat['coverage_pct']:.2f}" + (" (≥)" if bool(lat["lower_bound"]) else ""),
+                "as of": "" if lat is None else lat["period"],
+                "status at 95 %": "" if p is None else p["status"],
+                "projected 95 % year (80 % interval)": year,
+                "model": "" if p is None else p["model"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def findings_markdown(table: pd.DataFrame) -> str:
+    """The table as GitHub Markdown."""
+    cols = list(table.columns)
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    lines += [
+        "| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)
+    ]
+    n = len(table)
+    reached = int((table["status at 95 %"] == "reached").sum())
+    on_track = int((table["status at 95 %"] == "on_track").sum())
+    late = int((table["status at 95 %"] == "not_on_current_trend").sum())
+    nodata = int((table["status at 95 %"] == "insufficient_data").sum())
+    summary = (
+        f"Of {n} regions (3 provinces and their regencies/cities): {reached} observed at or "
+        f"above 95 % (registered participants, published denominator), {on_track} on "
+        f"track, {late} not on their current trend, {nodata} with too little data."
+    )
+    return summary + "\n\n" + "\n".join(lines) + "\n"
+
+
+def write_findings(
+    processed_dir: Path | None = None, reports_dir: Path | None = None, readme: Path | None = None
+) -> Path:
+    """Write ``reports/findings.md``; with ``readme``, also replace its findings block."""
+    text = findings_markdown(findings_table(processed_dir))
+    path = write_text(text, Path(reports_dir or config.REPORTS_DIR) / "findings.md")
+    if readme is not None:
+        update_readme_block(readme, text)
+    return path
+
+
+def update_readme_block(readme: Path, text: str, markers: tuple[str, str] = _MARKERS) -> None:
+    """Replace the text between two HTML-comment markers of ``readme``."""
+    content = Path(readme).read_text(encoding="utf-8")
+    start, end = markers
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
+    if not pattern.search(content):
+        raise ValueError(f"{readme}: markers {start!r} … {end!r} not found")
+    new = pattern.sub(lambda _: f"{start}\n{text.rstrip()}\n{end}", content)
+    write_text(new, readme)
