@@ -470,10 +470,14 @@ def _group(records: list[dict[str, Any]], fields: tuple[str, ...], by: str) -> l
             ),
         )
         local: list[_Observation] = []
+        by_year: dict[int, list[_Observation]] = {}  # candidates indexed by year (speed)
         for rec in recs:
             stated = _stated(rec, fields)
             p = rec["_period"]
-            for obs in local:
+            candidates = [
+                o for y in range(p.start.year, p.end.year + 1) for o in by_year.get(y, [])
+            ]
+            for obs in candidates:
                 if (obs.period.contains(p) or p.contains(obs.period)) and _compatible(
                     stated, obs.values
                 ):
@@ -483,7 +487,10 @@ def _group(records: list[dict[str, Any]], fields: tuple[str, ...], by: str) -> l
                         obs.period = p
                     break
             else:
-                local.append(_Observation(members=[rec], values=stated, period=p))
+                new = _Observation(members=[rec], values=stated, period=p)
+                local.append(new)
+                for y in range(p.start.year, p.end.year + 1):
+                    by_year.setdefault(y, []).append(new)
         observations.extend(local)
     return observations
 
@@ -511,19 +518,15 @@ def _mark_conflicts(observations: list[_Observation], prefix: str, by: str) -> N
                 i = parent[i]
             return i
 
-        for i, a in enumerate(fine):
-            for j in range(i + 1, len(fine)):
-                b = fine[j]
-                same_month = (a.period.start.year, a.period.start.month) == (
-                    b.period.start.year,
-                    b.period.start.month,
-                )
-                if same_month and (
-                    a.period.contains(b.period)
-                    or b.period.contains(a.period)
-                    or a.period == b.period
-                ):
-                    parent[find(i)] = find(j)
+        by_month: dict[tuple[int, int], list[int]] = {}
+        for i, o in enumerate(fine):
+            by_month.setdefault((o.period.start.year, o.period.start.month), []).append(i)
+        for members_idx in by_month.values():
+            for x, i in enumerate(members_idx):
+                for j in members_idx[x + 1 :]:
+                    a, b = fine[i].period, fine[j].period
+                    if a.contains(b) or b.contains(a):
+                        parent[find(i)] = find(j)
         clusters: dict[int, list[_Observation]] = {}
         for i, obs in enumerate(fine):
             clusters.setdefault(find(i), []).append(obs)

@@ -61,8 +61,8 @@ Models (``model`` column)
     progress), capped at the ceiling. ``last_value``: latest figure carried
     forward. Their intervals are empirical: quantiles of rolling-origin
     one-step errors of the same baseline inside the data, scaled by
-    ``sqrt(horizon)``; NaN when fewer than ``empirical_min_errors`` such
-    errors exist.
+    ``sqrt(horizon)`` and clipped to ``[0, ceiling]``; NaN when fewer than
+    ``empirical_min_errors`` such errors exist.
 
 Selection rule (``settings.model == "logit_wls"``)
     ``logit_wls`` for a region with at least ``min_obs_wls`` (3) point
@@ -104,14 +104,17 @@ Status (per region x threshold, first match wins)
     fitted path is already above it there); ``year_reached_lo80`` / ``_hi80``
     (``_lo95``/``_hi95``) are the first dates, from the latest observation on,
     at which the upper / lower 80 % (95 %) prediction band reaches the
-    threshold; NaN means "not before the end of the horizon".
+    threshold; NaN means "not before the end of the horizon". Rows
+    ``not_on_current_trend`` still carry these when the point slope is
+    positive and the crossing falls within the horizon.
 
 Paths (``projection_paths.csv``)
-    One row per region x model x year, for the selected model from the first
-    observed year to ``horizon`` and for the two baselines from the year after
-    the latest observation. ``coverage_pct`` is evaluated at 1 January of
-    ``year`` (``decimal_year == year``), so ``year`` lines up with the
-    observations' ``decimal_year`` on a chart.
+    One row per region x year for the region's selected model (the ``model``
+    of its projected rows), from the first observed year to ``horizon``; with
+    ``paths_baselines=True`` also the two baselines from the year after the
+    latest observation (then a region has several models). ``coverage_pct``
+    is evaluated at 1 January of ``year`` (``decimal_year == year``), so
+    ``year`` lines up with the observations' ``decimal_year`` on a chart.
 
 Everything is deterministic: no simulation is used.
 
@@ -255,6 +258,8 @@ class ProjectionSettings:
     holdout: int = 1
     backtest_min_obs: int = 3
     empirical_min_errors: int = 8
+    #: Also write the cagr/last_value paths (several models per region) to the paths table.
+    paths_baselines: bool = False
     #: Step (years) of the grid on which interval crossings are searched.
     grid_step: float = 1 / 48
 
@@ -936,8 +941,11 @@ class _Baseline:
             if self.quantiles is None:
                 out[f"lo{level}"] = out[f"hi{level}"] = np.full_like(mean, np.nan)
             else:
-                out[f"lo{level}"] = mean + self.quantiles[pl] * np.sqrt(h)
-                out[f"hi{level}"] = mean + self.quantiles[ph] * np.sqrt(h)
+                # clipped to the possible range [0, ceiling]
+                lo = mean + self.quantiles[pl] * np.sqrt(h)
+                hi = mean + self.quantiles[ph] * np.sqrt(h)
+                out[f"lo{level}"] = np.clip(lo, 0.0, s.ceiling)
+                out[f"hi{level}"] = np.clip(hi, 0.0, s.ceiling)
         return pd.DataFrame(out)
 
     def year_reached(self, threshold: float) -> float:
@@ -1164,7 +1172,9 @@ def _region_rows(
                 and t_hit < base["last_year"]
             ):
                 reason += f"; latest observation {base['latest_coverage_pct']:.2f}% is below"
-            if len(points) and t_hit > base["first_year"]:
+            if not len(points):
+                reason += "; no point observation, so years_to_uhc is unknown"
+            elif t_hit > base["first_year"]:
                 row["years_to_uhc"] = t_hit - base["first_year"]
             else:
                 reason += "; already at/above by the first observation (years_to_uhc left-censored)"
@@ -1196,7 +1206,8 @@ def _paths_for(
         return out
     first, last = obs_r["decimal_year"].min(), obs_r["decimal_year"].max()
     plans = [(model, math.floor(first))]
-    plans += [(b, math.floor(last) + 1) for b in ("cagr", "last_value") if b != model]
+    if s.paths_baselines:
+        plans += [(b, math.floor(last) + 1) for b in ("cagr", "last_value") if b != model]
     for name, start in plans:
         fit = fits.get(name, region)
         if fit is None or start > s.horizon:

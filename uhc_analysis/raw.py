@@ -199,14 +199,17 @@ def read_raw_file(path: Path, raw_dir: Path | None = None) -> RawFile:
             header_idx = i
             break
     if header_idx is None:
+        for line_no, cells_ in records[: MAX_TITLE_ROWS + 1]:
+            text_line = ",".join(cells_)
+            for delim in (";", "\t", "|"):
+                cells = [c.strip().strip('"').lower() for c in text_line.split(delim)]
+                if delim in text_line and len(set(cells) & set(expected)) >= 2:
+                    raise RawFileError(
+                        f"{name}: line {line_no}: the file uses {delim!r} as delimiter; "
+                        f"expected ',' (header {text_line[:80]!r})"
+                    )
         first_line, first = records[0]
         joined = ",".join(first)
-        for delim in (";", "\t", "|"):
-            if delim in joined and joined.count(delim) >= len(expected) // 2:
-                raise RawFileError(
-                    f"{name}: line {first_line}: the file uses {delim!r} as delimiter; "
-                    f"expected ',' (header {joined[:80]!r})"
-                )
         raise RawFileError(
             f"{name}: no header line found in the first {MAX_TITLE_ROWS + 1} lines; "
             f"expected {','.join(expected)!r}, line {first_line} is {joined[:80]!r}"

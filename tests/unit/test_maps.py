@@ -210,7 +210,7 @@ def test_three_province_map_is_a_figure_with_three_panels(shapes, coverage) -> N
     assert isinstance(fig, Figure)
     assert len(fig.axes) == 3
     legend_texts = _legend_texts(fig.legends[0])
-    assert legend_texts[-1] == "no data (3)"  # 1704, 1602, 1603
+    assert legend_texts[-1] == "no data (4)"  # 1704, 1602, 1603, 6402
     assert any(t.get_text() == "Province 64" for t in fig.texts)
     with pytest.raises(ValueError, match="kind"):
         maps.plot_three_province_map(coverage, kind="pie", boundaries=shapes)

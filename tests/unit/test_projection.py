@@ -164,6 +164,18 @@ def test_output_columns_equal_the_schema(province_17):
     assert proj.equals(proj.sort_values(["region_code", "threshold"], ignore_index=True))
 
 
+def test_paths_hold_the_selected_model_only(province_17):
+    codes = ["17", "1701", "1702", "1703", "1704"]
+    proj, paths = run(province_17, codes)
+    assert paths.groupby("region_code")["model"].nunique().max() == 1
+    projected = proj.loc[proj["model"].isin(P.MODELS)].groupby("region_code")["model"].first()
+    assert paths.groupby("region_code")["model"].first().equals(projected)
+    with_baselines = dataclasses.replace(SETTINGS, paths_baselines=True)
+    _, paths = run(province_17, codes, settings=with_baselines)
+    assert {"cagr", "last_value"} <= set(paths["model"])
+    assert paths[["lo95", "hi95"]].stack().between(0, with_baselines.ceiling).all()
+
+
 def test_every_gazetteer_region_gets_a_status(province_17):
     codes = ["16", "1601", "1671", "17", "1701", "1702", "1703", "1704", "1709", "64", "6474"]
     proj, _ = run(province_17, codes)

@@ -1,0 +1,158 @@
+"""export_figures on tiny synthetic processed tables: stable names, identical bytes."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from uhc_analysis import boundaries, config, figures, schemas
+from uhc_analysis.boundaries import FILE_NAME
+
+BENGKULU = ["1701", "1702", "1703", "1704", "1705", "1706", "1707", "1708", "1709", "1771"]
+
+
+def _find_mirror() -> Path | None:
+    for c in (os.environ.get(config.MIRROR_ENV), config.PROJECT_ROOT.parent / "shared/data/mirror"):
+        if c and (Path(c) / "boundaries" / FILE_NAME).is_file():
+            return Path(c)
+    return None
+
+
+MIRROR = _find_mirror()
+
+
+def _table(rows: list[dict], columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame([{**dict.fromkeys(columns, ""), **r} for r in rows], columns=list(columns))
+
+
+def write_processed(folder: Path) -> Path:
+    """Tiny processed tables for Bengkulu: 4 regencies with figures, 6 without."""
+    folder.mkdir(parents=True)
+    panel, metrics, projections, paths = [], [], [], []
+    for k, code in enumerate(BENGKULU[:4]):
+        for j, year in enumerate((2020, 2022, 2024)):
+            pct = 80.0 + 5 * k + 3 * j
+            panel.append(dict(
+                region_code=code, region_name=f"R{code}", region_level="regency",
+                province_code="17", period=f"{year}-06", date=f"{year}-06-15",
+                decimal_year=year + 0.45, measure="registered", basis="published",
+                coverage_pct=pct, lower_bound=j == 2 and k == 3, urls=f"https://x.id/{code}/{year}",
+            ))
+        for thr in (95, 98, 100):
+            metrics.append(dict(
+                region_code=code, region_name=f"R{code}", region_level="regency",
+                province_code="17", measure="registered", basis="published", period="2024-06",
+                date="2024-06-15", coverage_pct=pct, population=100000, threshold=thr,
+                status="below" if pct < thr else "at_or_above",
+                gap_people=max(0, round((thr - pct) * 1000)), lower_bound=False,
+                urls=f"https://x.id/{code}/2024",
+            ))
+            status = "reached" if pct >= thr else ("on_track" if k < 3 else "not_on_current_trend")
+            projections.append(dict(
+                region_code=code, region_name=f"R{code}", region_level="regency",
+                province_code="17", threshold=thr, model="logit_wls", status=status,
+                year_reached={"reached": 2023.5, "on_track": 2026.0 + 2 * k}.get(status, np.nan),
+                first_period_reached="2023-06" if status == "reached" else "",
+            ))
+        for year in range(2025, 2031):
+            mid = min(100.0, pct + (year - 2024))
+            paths.append(dict(region_code=code, model="logit_wls", year=year, coverage_pct=mid,
+                              lo80=mid - 2, hi80=mid + 2, lo95=mid - 4, hi95=mid + 4))
+    for name, rows, cols in (
+        ("coverage_panel.csv", panel, schemas.PANEL),
+        ("metrics.csv", metrics, schemas.METRICS),
+        ("projections.csv", projections, schemas.PROJECTIONS),
+        ("projection_paths.csv", paths, schemas.PROJECTION_PATHS),
+    ):
+        _table(rows, cols).to_csv(folder / name, index=False)
+    return folder
+
+
+@pytest.fixture
+def processed(tmp_path: Path) -> Path:
+    return write_processed(tmp_path / "processed")
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(config, "CACHE_DIR", tmp_path / "cache")
+    return tmp_path / "cache"
+
+
+@pytest.fixture
+def no_boundaries(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(config.MIRROR_ENV, str(tmp_path / "empty_mirror"))
+
+
+CHARTS = {f"chart_ranked_17_en.{e}" for e in ("png", "svg")} | {
+    f"chart_trends_17_en.{e}" for e in ("png", "svg")
+} | {f"chart_trend_{c}_en.{e}" for c in BENGKULU for e in ("png", "svg")}
+MAPS = {
+    f"{stem}.{e}"
+    for stem in ("map_coverage_17_en", "map_projected_year_95_17_en", "map_gap_95_17_en")
+    for e in ("png", "svg")
+} | {"map_coverage_en.html"}
+
+
+@pytest.mark.skipif(MIRROR is None, reason="no boundaries mirror available")
+def test_export_twice_gives_identical_bytes(
+    processed: Path, tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(config.MIRROR_ENV, str(MIRROR))
+    kw = {"provinces": ("17",), "formats": ("png", "svg"), "processed_dir": processed}
+    first = figures.export_figures(out_dir=tmp_path / "a", **kw)
+    second = figures.export_figures(out_dir=tmp_path / "b", **kw)
+    assert first == sorted(first)
+    assert {p.name for p in first} == CHARTS | MAPS
+    assert [p.name for p in first] == [p.name for p in second]
+    for a, b in zip(first, second, strict=True):
+        if a.suffix in (".png", ".svg"):
+            assert a.read_bytes() == b.read_bytes(), a.name
+    # no temporary files left behind, nothing written outside out_dir and the cache
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(p.name for p in first)
+    png = (tmp_path / "a" / "map_coverage_17_en.png").read_bytes()
+    assert b"Software" not in png and b"matplotlib" not in png.lower()
+    svg = (tmp_path / "a" / "chart_ranked_17_en.svg").read_text()
+    assert "<dc:date>" not in svg
+
+
+def test_pdf_has_no_timestamps(processed: Path, tmp_path: Path, no_boundaries: None) -> None:
+    kw = {"provinces": ("17",), "formats": ("pdf",), "processed_dir": processed}
+    first = figures.export_figures(out_dir=tmp_path / "a", **kw)
+    second = figures.export_figures(out_dir=tmp_path / "b", **kw)
+    for a, b in zip(first, second, strict=True):
+        assert b"CreationDate" not in a.read_bytes()
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_missing_boundaries_still_writes_charts(
+    processed: Path, tmp_path: Path, no_boundaries: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    written = figures.export_figures(
+        provinces=("17",), formats=("png", "svg"), processed_dir=processed, out_dir=tmp_path / "o"
+    )
+    assert {p.name for p in written} == CHARTS
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and config.MIRROR_ENV in err and err.startswith("Maps skipped")
+    assert not list((tmp_path / "cache").glob("*.json")) if (tmp_path / "cache").exists() else True
+
+
+def test_missing_tables_are_named(tmp_path: Path) -> None:
+    (tmp_path / "p").mkdir()
+    with pytest.raises(FileNotFoundError, match="projection_paths.csv"):
+        figures.export_figures(processed_dir=tmp_path / "p", out_dir=tmp_path / "o")
+
+
+def test_schema_mismatch_raises(processed: Path, tmp_path: Path, no_boundaries: None) -> None:
+    df = pd.read_csv(processed / "metrics.csv").drop(columns="gap_people")
+    df.to_csv(processed / "metrics.csv", index=False)
+    with pytest.raises(schemas.SchemaError, match="gap_people"):
+        figures.export_figures(processed_dir=processed, out_dir=tmp_path / "o")
+
+
+def test_boundaries_module_is_configured_at_call_time(cache: Path) -> None:
+    assert boundaries.config.CACHE_DIR == cache
