@@ -36,7 +36,7 @@ def test_cli_lists_the_stages() -> None:
 def test_python_dash_m_build_reports_a_bad_file_in_one_line(tmp_path: Path) -> None:
     raw = tmp_path / "raw" / "prov"
     raw.mkdir(parents=True)
-    (raw / "enrolment.csv").write_bytes("region_level;province_code\nx;y\n".encode())
+    (raw / "enrolment.csv").write_bytes(b"region_level;province_code\nx;y\n")
     proc = subprocess.run(
         [
             sys.executable,
