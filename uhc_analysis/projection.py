@@ -34,9 +34,11 @@ Models (``model`` column)
     between-region slope variance). It enters the WLS as one pseudo-observation
     of the slope (exog ``[0, 1]``, weight ``s² / prior variance``), so with the
     residual variance fixed the fit is the exact Gaussian posterior. A region
-    with many figures keeps its own slope; one with few borrows. Without it the
-    real-data backtest MAE of ``logit_wls`` was 4.67 pp, worse than carrying
-    the last value forward (3.82); with it, 3.25 (see ``benchmarks/backtest.py``).
+    with many figures keeps its own slope; one with few borrows. On the panel
+    of November 2026 the backtest MAE of ``logit_wls`` without it was 4.67 pp,
+    worse than carrying the last value forward (3.82); with it, 3.25 (rerun
+    ``benchmarks/backtest.py`` for current figures). The price: a region needs
+    more evidence of a flat trend to be called ``not_on_current_trend``.
 ``mixed``
     One pooled model for all regions: statsmodels ``MixedLM`` (REML) on logit
     coverage with fixed intercept and slope per province and a random
@@ -1374,7 +1376,8 @@ def backtest_predictions(
     date. All models are fitted once on the pooled training data (regions not
     backtested contribute all their observations), so ``mixed`` borrows from
     the other regions' training data only. Each model is forced (no selection
-    rule): ``logit_wls`` fits any region with two training dates.
+    rule): ``logit_wls`` fits any region with two training dates. Awards are
+    not used (only the panel is given); the panel's lower-bound figures are.
 
     Examples
     --------

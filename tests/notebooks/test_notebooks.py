@@ -167,7 +167,7 @@ def test_runner_injects_strips_and_renders(tmp_path: Path) -> None:
     nb = nbformat.reads(text, as_version=4)
     stream = nb.cells[3].outputs[0].text
     assert stream == f"id nb {(out / 'figures').resolve()}\n", "parameters and cwd"
-    assert nb.cells[3].outputs[1].data["text/plain"] == "<object object>", "address stripped"
+    assert nb.cells[3].outputs[1].data["text/plain"] == "<object>", "address stripped"
     assert '"execution"' not in text and "iopub" not in text
     assert (out / "01-toy.html").exists()
     assert json.loads((out / nbrun.TIMES_FILE).read_text())["notebooks"][0]["status"] == "ok"

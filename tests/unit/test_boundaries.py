@@ -22,7 +22,10 @@ from uhc_analysis.boundaries import (
 
 
 def _find_mirror() -> Path | None:
-    candidates = [os.environ.get(config.MIRROR_ENV), config.PROJECT_ROOT.parent / "shared/data/mirror"]
+    candidates = [
+        os.environ.get(config.MIRROR_ENV),
+        config.PROJECT_ROOT.parent / "shared/data/mirror",
+    ]
     for c in candidates:
         if c and (Path(c) / "boundaries" / FILE_NAME).is_file():
             return Path(c)
@@ -79,7 +82,9 @@ def test_raw_file_holds_the_lake_and_invalid_shapes(cache: Path, mirror: Path) -
     raw = boundaries.read_boundaries()
     assert len(raw) == 522
     assert raw.loc[raw["bps_code"] == "1688", "ADM2_EN"].item() == "Danau"
-    invalid = set(raw.loc[~raw.is_valid & raw["province_code"].isin(["16", "17", "64"]), "bps_code"])
+    invalid = set(
+        raw.loc[~raw.is_valid & raw["province_code"].isin(["16", "17", "64"]), "bps_code"]
+    )
     assert invalid == {"6403", "6404", "6405"}
 
 

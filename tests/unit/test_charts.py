@@ -26,10 +26,18 @@ def _close_figures():
 def _row(code: str, year: float, pct: float, basis: str = "published", **kw) -> dict:
     row = dict.fromkeys(schemas.PANEL, "")
     row.update(
-        region_code=code, region_name=f"Name {code}", region_level="regency",
-        province_code=code[:2], period=str(int(year)), date=f"{int(year)}-12-31",
-        decimal_year=year, measure="registered", basis=basis, coverage_pct=pct,
-        lower_bound="False", urls=f"https://x.id/{code}/{int(year)}",
+        region_code=code,
+        region_name=f"Name {code}",
+        region_level="regency",
+        province_code=code[:2],
+        period=str(int(year)),
+        date=f"{int(year)}-12-31",
+        decimal_year=year,
+        measure="registered",
+        basis=basis,
+        coverage_pct=pct,
+        lower_bound="False",
+        urls=f"https://x.id/{code}/{int(year)}",
     )
     row.update(kw)
     return row
@@ -38,7 +46,9 @@ def _row(code: str, year: float, pct: float, basis: str = "published", **kw) -> 
 @pytest.fixture
 def panel() -> pd.DataFrame:
     rows = [
-        _row("1701", 2019.5, 80.0), _row("1701", 2021.5, 88.0), _row("1701", 2023.5, 96.0),
+        _row("1701", 2019.5, 80.0),
+        _row("1701", 2021.5, 88.0),
+        _row("1701", 2023.5, 96.0),
         _row("1701", 2023.5, 95.0, basis="dukcapil"),
         _row("1701", 2024.5, 98.0, lower_bound="True"),
         _row("1701", 2022.5, 70.0, measure="active"),
@@ -53,8 +63,14 @@ def paths() -> pd.DataFrame:
     mid = np.linspace(98.0, 100.0, len(years))
     return pd.DataFrame(
         {
-            "region_code": "1701", "model": "logit_wls", "year": years, "coverage_pct": mid,
-            "lo80": mid - 1, "hi80": mid + 1, "lo95": mid - 2, "hi95": mid + 2,
+            "region_code": "1701",
+            "model": "logit_wls",
+            "year": years,
+            "coverage_pct": mid,
+            "lo80": mid - 1,
+            "hi80": mid + 1,
+            "lo95": mid - 2,
+            "hi95": mid + 2,
         },
         columns=list(schemas.PROJECTION_PATHS),
     )
@@ -136,8 +152,12 @@ def test_ranked_bars_order_colours_and_missing() -> None:
     widths = [p.get_width() for p in ax.patches[:4]]
     assert widths[:3] == [98.5, 95.0, 88.0]
     colours = [matplotlib.colors.to_hex(p.get_facecolor()) for p in ax.patches[:4]]
-    assert colours == [maps.COVERAGE_COLORS[4], maps.COVERAGE_COLORS[3], maps.COVERAGE_COLORS[1],
-                       maps.NO_DATA_FACE]
+    assert colours == [
+        maps.COVERAGE_COLORS[4],
+        maps.COVERAGE_COLORS[3],
+        maps.COVERAGE_COLORS[1],
+        maps.NO_DATA_FACE,
+    ]
     texts = [t.get_text() for t in ax.texts]
     assert "> 98.5 %" in texts and "no data" in texts
     assert {95.0, 98.0} <= {float(ln.get_xdata()[0]) for ln in ax.lines}

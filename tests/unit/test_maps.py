@@ -75,7 +75,13 @@ def test_coverage_classes_are_closed_on_the_left() -> None:
 
 def test_gap_classes_and_negative_gap() -> None:
     assert maps.gap_classes([0, 1, 5000, 5001, 20000, 50000, 50001]).tolist() == [
-        0, 1, 1, 2, 2, 3, 4,
+        0,
+        1,
+        1,
+        2,
+        2,
+        3,
+        4,
     ]
     with pytest.raises(ValueError, match="negative"):
         maps.gap_classes([-1])
@@ -84,8 +90,16 @@ def test_gap_classes_and_negative_gap() -> None:
 def test_projected_classes_bins_and_strictness() -> None:
     df = pd.DataFrame(
         {
-            "status": ["reached", "on_track", "on_track", "on_track", "on_track",
-                       "not_on_current_trend", "insufficient_data", None],
+            "status": [
+                "reached",
+                "on_track",
+                "on_track",
+                "on_track",
+                "on_track",
+                "not_on_current_trend",
+                "insufficient_data",
+                None,
+            ],
             "year_reached": [2020.5, 2026.9, 2027.0, 2030.99, 2031.0, np.nan, np.nan, np.nan],
         }
     )
@@ -104,8 +118,14 @@ def test_coverage_map_returns_axes_with_hatched_no_data(shapes, coverage) -> Non
     hatched = [c for c in ax.collections if c.get_hatch() == maps.NO_DATA_HATCH]
     assert len(hatched) == 1  # Regency D has no figure
     texts = _legend_texts(ax.get_legend())
-    assert texts == ["< 80 % (1)", "80–90 % (0)", "90–95 % (0)", "95–98 % (1)", "≥ 98 % (1)",
-                     "no data (1)"]
+    assert texts == [
+        "< 80 % (1)",
+        "80–90 % (0)",
+        "90–95 % (0)",
+        "95–98 % (1)",
+        "≥ 98 % (1)",
+        "no data (1)",
+    ]
     assert ax.get_legend().legend_handles[-1].get_hatch() == maps.NO_DATA_HATCH
     assert ax.get_legend().get_title().get_text() == "Coverage, % of population"
     names = {t.get_text() for t in ax.texts}
@@ -155,8 +175,15 @@ def test_labels_of_crowded_small_regencies_do_not_overlap() -> None:
         + [box(99.0, -4.0, 101.0, -2.0).difference(box(99.99, -3.01, 100.15, -2.97))],
         crs=4326,
     )
-    data = pd.DataFrame({"region_code": tiny["bps_code"], "coverage_pct": 90.0,
-                         "period": "2024", "basis": "bps", "urls": ""})
+    data = pd.DataFrame(
+        {
+            "region_code": tiny["bps_code"],
+            "coverage_pct": 90.0,
+            "period": "2024",
+            "basis": "bps",
+            "urls": "",
+        }
+    )
     ax = maps.plot_coverage_map(data, "17", boundaries=tiny)
     renderer = ax.figure.canvas.get_renderer()
     names = set(tiny["name"].map(maps._wrap_name))
@@ -180,8 +207,12 @@ def test_projected_year_map_legend(shapes) -> None:
     )
     ax = maps.plot_projected_year_map(proj, "17", boundaries=shapes)
     assert _legend_texts(ax.get_legend()) == [
-        "already reached (1)", "by 2026 (0)", "2027–2030 (1)", "after 2030 (0)",
-        "not on current trend (1)", "no data or too few figures (1)",
+        "already reached (1)",
+        "by 2026 (0)",
+        "2027–2030 (1)",
+        "after 2030 (0)",
+        "not on current trend (1)",
+        "no data or too few figures (1)",
     ]
     ax98 = maps.plot_projected_year_map(proj, "17", boundaries=shapes, threshold=98)
     assert _legend_texts(ax98.get_legend())[3] == "after 2030 (1)"

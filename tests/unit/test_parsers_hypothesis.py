@@ -200,22 +200,37 @@ def _variants(name: str, kind: str) -> list[str]:
             f"kabupaten {core.lower()}", f"Pemkab {core}", f"{core} Regency"]  # fmt: skip
 
 
-def _check_official(code: str, name: str, province: str | None) -> None:
-    """The official name resolves to its code, or is ambiguous with the code a candidate."""
+def _official_problem(code: str, name: str, province: str | None) -> str | None:
+    """None when the official name resolves to its code, or is ambiguous with the code a
+    candidate (``"Bandung"``: kabupaten and kota); otherwise what went wrong."""
     try:
-        assert resolve_region(name, province=province) == code
+        got = resolve_region(name, province=province)
     except RegionResolutionError as exc:
-        assert exc.reason.startswith("ambiguous"), f"{name!r} ({code}): {exc}"
-        assert code in [c for c, _ in exc.candidates], f"{name!r} ({code}): {exc}"
+        if exc.reason.startswith("ambiguous") and code in [c for c, _ in exc.candidates]:
+            return None
+        return f"{name!r} (province {province}) -> {exc.reason}; expected {code}"
+    return None if got == code else f"{name!r} (province {province}) -> {got}, expected {code}"
 
 
-@pytest.mark.parametrize("row", list(REGIONS.itertuples(index=False)), ids=lambda r: r.bps_code)
-def test_every_official_name_resolves_to_its_code(row) -> None:
-    _check_official(row.bps_code, row.name, None)
-    _check_official(row.bps_code, row.name, row.province_code)
-    assert resolve_region(row.bps_code) == row.bps_code
-    for variant in _variants(row.name, row.kind):
-        assert resolve_region(variant, province=row.province_code) == row.bps_code, variant
+def test_every_official_name_resolves_to_its_code() -> None:
+    """Every gazetteer row: official name, bare code and kind-word spellings (exhaustive)."""
+    problems: list[str] = []
+    for row in REGIONS.itertuples(index=False):
+        for province in (None, row.province_code):
+            problem = _official_problem(row.bps_code, row.name, province)
+            if problem:
+                problems.append(problem)
+        if resolve_region(row.bps_code) != row.bps_code:
+            problems.append(f"code {row.bps_code} does not resolve to itself")
+        for variant in _variants(row.name, row.kind):
+            try:
+                got = resolve_region(variant, province=row.province_code)
+            except RegionResolutionError as exc:
+                got = exc.reason
+            if got != row.bps_code:
+                problems.append(f"{variant!r} (province {row.province_code}) -> {got}, "
+                                f"expected {row.bps_code}")  # fmt: skip
+    assert not problems, f"{len(problems)} spellings do not resolve:\n" + "\n".join(problems)
 
 
 def test_kind_word_variants_resolve_nationally_when_unique() -> None:

@@ -348,8 +348,8 @@ AMBIGUOUS: list[tuple[str, str | None, set[str]]] = [
 
 UNKNOWN: list[tuple[str, str | None]] = [
     ("Atlantis", None),
-    ("Kabupaten Bandung", None),
-    ("Kota Bandung", "32"),
+    ("Kabupaten Bandungg", None),
+    ("Kota Bandung", "33"),
     ("Oku Barat", None),
     ("Mukomuko", "16"),  # exists, but not in the hinted province
     ("Kota Lebong", None),  # Lebong is a kabupaten
@@ -415,7 +415,8 @@ def test_37_focus_regencies_and_kaltara(regions: pd.DataFrame) -> None:
 
 def test_kinds_and_city_names(regions: pd.DataFrame) -> None:
     assert set(regions["kind"]) == {"province", "kabupaten", "kota"}
-    cities = regions[regions["kind"] == "kota"]
+    focus = regions[regions["province_code"].isin(["16", "17", "64", "65"])]
+    cities = focus[focus["kind"] == "kota"]
     assert set(cities["bps_code"]) == {
         "1671",
         "1672",
@@ -578,7 +579,7 @@ def test_unknown_name_lists_close_candidates() -> None:
     assert info.value.candidates[0] == ("1706", "Mukomuko")
     assert "1706 Mukomuko" in str(info.value)
     with pytest.raises(RegionResolutionError) as info:
-        resolve_region("Kabupaten Bandung")
+        resolve_region("Kabupaten Bandungg")
     assert info.value.candidates  # closest loaded names, never auto-accepted
 
 
