@@ -202,18 +202,43 @@ def _stage_projections(args: dict[str, Any]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _national_map(maps: Any, data: Any, boundaries: Any) -> Any:
-    """One national map: a national function of ``maps`` if it has one, else every
-    province drawn with :func:`uhc_analysis.maps.plot_coverage_map` into one Axes."""
+def _national_map(maps: Any, data: Any, boundaries: Any) -> tuple[Any, str]:
+    """One national coverage map; returns the Axes and how it was drawn.
+
+    Uses a national function of :mod:`uhc_analysis.maps` if it has one;
+    otherwise a plain geopandas choropleth of all regencies with the module's
+    own policy classes and palette (:func:`~uhc_analysis.maps.coverage_classes`,
+    ``COVERAGE_COLORS``), no-data hatched, no labels (514 labels do not fit a
+    national map; the per-province maps place them).
+    """
     import matplotlib.pyplot as plt
 
     for name in ("plot_national_map", "plot_national_coverage_map"):
         if hasattr(maps, name):
-            return getattr(maps, name)(data, boundaries=boundaries), name
-    fig, ax = plt.subplots(figsize=(16, 7))
-    for province in sorted(boundaries["province_code"].astype(str).unique()):
-        maps.plot_coverage_map(data, province, ax=ax, boundaries=boundaries)
-    return ax, "plot_coverage_map per province into one Axes"
+            return getattr(maps, name)(data, boundaries=boundaries), f"maps.{name}"
+    gdf = boundaries.merge(
+        data[["region_code", "coverage_pct"]], left_on="bps_code", right_on="region_code",
+        how="left", validate="1:1",
+    )  # fmt: skip
+    classes = maps.coverage_classes(gdf["coverage_pct"].astype(float)).to_numpy()
+    fig, ax = plt.subplots(figsize=(16, 6.5))
+    for i, color in enumerate(maps.COVERAGE_COLORS):
+        selected = gdf.loc[classes == i]
+        if len(selected):
+            selected.plot(ax=ax, color=color, edgecolor="white", linewidth=0.2)
+    nodata = gdf.loc[pd_isna(classes)]
+    if len(nodata):
+        nodata.plot(ax=ax, facecolor=getattr(maps, "NO_DATA_FACE", "#d9d9d9"),
+                    edgecolor=getattr(maps, "NO_DATA_EDGE", "#7f7f7f"),
+                    hatch=getattr(maps, "NO_DATA_HATCH", "////"), linewidth=0.1)  # fmt: skip
+    ax.set_axis_off()
+    return ax, "geopandas + maps.coverage_classes (maps has no national function)"
+
+
+def pd_isna(values: Any) -> Any:
+    import pandas as pd
+
+    return pd.isna(values)
 
 
 def _stage_map(args: dict[str, Any]) -> dict[str, Any]:
@@ -292,10 +317,21 @@ def _child_main(stage: str, args_json: str) -> int:
 # --------------------------------------------------------------------------- parent side
 
 
+def default_mirror() -> Path | None:
+    """The boundaries mirror: ``$UHC_ANALYSIS_MIRROR``, else ``../shared/data/mirror``
+    beside the project (where ``sync-raw`` also looks), if it exists."""
+    from uhc_analysis import config
+
+    candidate = os.environ.get(config.MIRROR_ENV) or config.PROJECT_ROOT.parent / "shared/data/mirror"
+    return Path(candidate) if Path(candidate).is_dir() else None
+
+
 def run_stage(stage: str, args: dict[str, Any]) -> dict[str, Any]:
     """Run one stage in a fresh interpreter; return its measurements."""
     env = {**os.environ, "UHC_ANALYSIS_TODAY": args["today"], "MPLBACKEND": "Agg",
            "PYTHONDONTWRITEBYTECODE": "1"}  # fmt: skip
+    if args.get("mirror"):
+        env["UHC_ANALYSIS_MIRROR"] = args["mirror"]
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", stage, json.dumps(args)]
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=STAGE_TIMEOUT_S)
@@ -403,6 +439,7 @@ def benchmark(
     skip: Sequence[str] = (),
     profile_top: int = 0,
     work_dir: Path | None = None,
+    provinces: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Generate the synthetic data and measure every stage; return the report.
 
@@ -421,6 +458,8 @@ def benchmark(
     work_dir
         Folder for the raw and processed data (default: a temporary folder,
         removed afterwards).
+    provinces
+        Only regencies of these provinces (default: the whole gazetteer).
     """
     sys.path.insert(0, str(HERE))
     from synthetic import NATIONAL_MONTHS, generate
@@ -431,10 +470,12 @@ def benchmark(
     try:
         load_before = [round(x, 2) for x in os.getloadavg()]
         t0 = time.perf_counter()
-        counts = generate(raw_dir, n_regions=n_regions, months=months, seed=seed)
+        counts = generate(raw_dir, n_regions=n_regions, months=months, seed=seed,
+                          provinces=provinces)  # fmt: skip
         generate_s = time.perf_counter() - t0
+        mirror = default_mirror()
         args = {"raw_dir": str(raw_dir), "out_dir": str(out_dir), "today": TODAY,
-                "profile_top": profile_top}  # fmt: skip
+                "profile_top": profile_top, "mirror": str(mirror) if mirror else ""}  # fmt: skip
         stages: dict[str, dict[str, Any]] = {}
         for stage in STAGES:
             if stage in skip:
@@ -449,6 +490,7 @@ def benchmark(
             "data": {k: counts[k] for k in ("regions", "provinces", "files", "months", "rows")},
             "months": list(months),
             "seed": seed,
+            "provinces": list(provinces) if provinces else "all",
             "counts": counts,
             "generate_s": generate_s,
             "stages": list(stages.values()),
@@ -489,6 +531,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--start", default=None, help="first month YYYY-MM (overrides --years)")
     parser.add_argument("--end", default=None, help="last month YYYY-MM (default 2025-12)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--provinces", nargs="*", default=None,
+                        help="only regencies of these BPS province codes (default: all)")  # fmt: skip
     parser.add_argument("--json", type=Path, default=None, help="write the report here")
     parser.add_argument("--skip", nargs="*", default=[], choices=STAGES, help="stages to skip")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
@@ -500,6 +544,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     report = benchmark(
         n_regions=args.regions, months=_months(args.years, args.start, args.end),
         seed=args.seed, skip=args.skip, profile_top=args.profile, work_dir=args.keep,
+        provinces=args.provinces,
     )  # fmt: skip
     print(format_table(report))
     for stage in report["stages"]:

@@ -195,18 +195,26 @@ class _Region:
     without_code: list[str]
 
 
-def select_regions(n_regions: int | None = None) -> list[_Region]:
+def select_regions(
+    n_regions: int | None = None, provinces: Sequence[str] | None = None
+) -> list[_Region]:
     """The regencies/cities to generate, with the name spellings the build accepts.
 
     ``n_regions`` picks that many regencies evenly spread over the sorted
     gazetteer (so a small sample still spans several provinces); ``None``
-    takes them all.
+    takes them all. ``provinces`` (BPS codes) restricts the choice to those
+    provinces first.
     """
     regions = load_regions()
     aliases: dict[str, list[str]] = {}
     for alias, code in zip(load_aliases()["alias"], load_aliases()["bps_code"], strict=True):
         aliases.setdefault(code, []).append(alias)
     regs = regions[regions["kind"] != "province"].sort_values("bps_code")
+    if provinces is not None:
+        unknown = sorted(set(provinces) - set(regs["province_code"]))
+        if unknown:
+            raise ValueError(f"provinces {unknown} have no regency in the gazetteer")
+        regs = regs[regs["province_code"].isin(list(provinces))]
     rows = list(regs.itertuples(index=False))
     if n_regions is not None:
         if n_regions < 1:
@@ -428,6 +436,7 @@ def generate(
     months: tuple[str, str] = NATIONAL_MONTHS,
     seed: int = 0,
     settings: SyntheticSettings | None = None,
+    provinces: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """Write a synthetic raw dataset below ``out_dir`` and say what it contains.
 
@@ -446,6 +455,8 @@ def generate(
         gazetteer.
     settings
         :class:`SyntheticSettings`.
+    provinces
+        Only regencies of these provinces (BPS codes); default: all.
 
     Returns
     -------
@@ -459,7 +470,7 @@ def generate(
     settings = settings or SyntheticSettings()
     out = Path(out_dir)
     month_list = _months(months)
-    regions = select_regions(n_regions)
+    regions = select_regions(n_regions, provinces)
     gazetteer_codes = set(load_regions()["bps_code"])
     counts: dict[str, Any] = {
         "good": 0,
@@ -513,8 +524,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--start", default=NATIONAL_MONTHS[0])
     parser.add_argument("--end", default=NATIONAL_MONTHS[1])
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--provinces", nargs="*", default=None, help="BPS province codes")
     args = parser.parse_args(argv)
-    counts = generate(args.out_dir, args.regions, (args.start, args.end), args.seed)
+    counts = generate(args.out_dir, args.regions, (args.start, args.end), args.seed,
+                      provinces=args.provinces)  # fmt: skip
     json.dump(counts, sys.stdout, indent=2)
     print()
     return 0

@@ -167,19 +167,19 @@ def _draw_series(ax: Axes, rows: pd.DataFrame, lang: str, *, markersize: float =
             color=BASIS_COLORS[basis],
             linewidth=1.2,
             label=label(f"basis_short_{basis}", lang),
-            zorder=3,
+            zorder=4 if basis == "published" else 3,
         )
         lb = sub.loc[sub["lower_bound"]]
         if len(lb):
             ax.scatter(
                 lb["decimal_year"],
-                lb["coverage_pct"] + 0.0,
+                lb["coverage_pct"],
                 marker="^",
                 s=(markersize * 2.4) ** 2,
                 facecolors="none",
                 edgecolors=BASIS_COLORS[basis],
                 linewidths=1.0,
-                zorder=4,
+                zorder=5,
             )
 
 
@@ -381,7 +381,7 @@ def plot_coverage_trend(
         )
     if not rows.empty:
         ax.annotate(
-            basis_text(rows["basis"].tolist(), lang),
+            label("one_line_per_basis", lang, measure=label(f"measure_{measure}", lang)),
             xy=(0, 1),
             xycoords="axes fraction",
             xytext=(0, 5),
@@ -518,7 +518,7 @@ def plot_province_small_multiples(
     fig.text(
         0.06,
         1 - 0.62 / fig.get_figheight(),
-        basis_text(present, lang) + " \u00b7 " + label(f"measure_{measure}", lang),
+        label("one_line_per_basis", lang, measure=label(f"measure_{measure}", lang)),
         fontsize=9,
         color="#404040",
         va="top",

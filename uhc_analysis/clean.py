@@ -189,7 +189,10 @@ def _resolve(name: str, province: str, kind: str | None = None) -> tuple[str | N
     try:
         return resolve_region(name, province=province or None, kind=kind), ""
     except RegionResolutionError as exc:
-        candidates = tuple(code for code, _ in getattr(exc, "candidates", []) or [])
+        # only an *ambiguous* name may be settled by the row's code; the candidates of an
+        # unknown name are mere suggestions and never accepted
+        ambiguous = str(getattr(exc, "reason", "")).startswith("ambiguous")
+        candidates = tuple(code for code, _ in exc.candidates) if ambiguous else ()
         return None, str(exc) + "\x00" + ",".join(candidates)
 
 

@@ -363,7 +363,7 @@ def _export(
         )
 
     ranked = _with_all_regencies(latest, provinces)
-    models = _projection_models(projections, threshold)
+    models = _fan_models(paths, projections, threshold)
     for p in provinces:
         save(f"chart_ranked_{p}_{lang}", lambda p=p: charts.plot_ranked_bars(ranked, p, lang=lang))
         save(
@@ -379,7 +379,7 @@ def _export(
             lambda code=code, model=model: charts.plot_coverage_trend(
                 panel,
                 code,
-                projections_paths=paths if model else None,
+                projections_paths=paths if model is not None else None,
                 model=model,
                 lang=lang,
                 measure=measure,
@@ -388,11 +388,25 @@ def _export(
     return sorted(written)
 
 
-def _projection_models(projections: pd.DataFrame, threshold: float) -> dict[str, str]:
-    """Model of each region's projection at ``threshold`` (regions with a model only)."""
-    sel = projections.loc[
-        (projections["threshold"].astype(float) == float(threshold))
-        & projections["model"].notna()
-        & (projections["model"] != "none")
-    ]
-    return dict(zip(sel["region_code"].astype(str), sel["model"].astype(str), strict=True))
+def _fan_models(paths: pd.DataFrame, projections: pd.DataFrame, threshold: float) -> dict[str, str]:
+    """Projection model whose path to draw for each region that has paths.
+
+    A region with paths of one model gets that model. With several, the model
+    of its ``projections.csv`` row at ``threshold`` is taken; if that is not
+    among them, a ``ValueError`` names the region.
+    """
+    chosen = projections.loc[projections["threshold"].astype(float) == float(threshold)]
+    preferred = dict(zip(chosen["region_code"], chosen["model"], strict=True))
+    out = {}
+    for code, models in paths.groupby("region_code")["model"]:
+        options = sorted(set(models.dropna()))
+        if len(options) == 1:
+            out[code] = options[0]
+        elif preferred.get(code) in options:
+            out[code] = preferred[code]
+        else:
+            raise ValueError(
+                f"projection_paths.csv has models {options} for region {code} and "
+                f"projections.csv does not say which one to draw at {threshold} %"
+            )
+    return out

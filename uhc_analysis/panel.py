@@ -603,7 +603,7 @@ def recompute_check(
                     obs.urls,
                 )
             )
-    return pd.DataFrame(
+    out = pd.DataFrame(
         rows,
         columns=[
             "observation_id",
@@ -618,6 +618,8 @@ def recompute_check(
             "urls",
         ],
     )
+    out["beyond_rounding"] = out["beyond_rounding"].astype(bool)
+    return out
 
 
 __all__ = [

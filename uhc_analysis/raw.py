@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,6 +148,73 @@ def _header_key(cells: list[str]) -> list[str]:
     return [c.strip().lower() for c in cells]
 
 
+def _lines_of(text: str) -> list[str]:
+    """Physical lines ending in LF (CRLF stays intact); other separators are content."""
+    parts = text.split("\n")
+    lines = [p + "\n" for p in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+class _Lines:
+    """An iterator over lines that can be rewound (for re-reading after a bad quote)."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines, self.pos = lines, 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.pos >= len(self.lines):
+            raise StopIteration
+        self.pos += 1
+        return self.lines[self.pos - 1]
+
+
+def _split_records(
+    text: str, name: str
+) -> tuple[list[tuple[int, list[str]]], list[tuple[str, int, str, str, str]]]:
+    """CSV records with their first line number; lines with an unbalanced quote are rejected.
+
+    A record whose raw text holds an odd number of double quotes has an
+    unbalanced quote (a stray ``"`` or a file cut inside a quoted field). The
+    csv module would swallow every following line into it; instead its first
+    line is rejected and reading resumes on the next line, so no valid row
+    vanishes with it.
+    """
+    lines = _lines_of(text)
+    source = _Lines(lines)
+    records: list[tuple[int, list[str]]] = []
+    rejects: list[tuple[str, int, str, str, str]] = []
+    while source.pos < len(lines):
+        start = source.pos
+        reader = csv.reader(source, strict=False)
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # pragma: no cover - csv is lenient with strict=False
+            raise RawFileError(f"{name}: line {start + 1}: {exc}") from exc
+        raw_text = "".join(lines[start : source.pos])
+        if raw_text.count('"') % 2:
+            rejects.append(
+                (
+                    name,
+                    start + 1,
+                    "",
+                    lines[start].rstrip("\r\n")[:200],
+                    "unbalanced quote (a stray double quote, or the file is cut inside a "
+                    "quoted field)",
+                )
+            )
+            source.pos = start + 1
+            continue
+        records.append((start + 1, cells))
+    return records, rejects
+
+
 def read_raw_file(path: Path, raw_dir: Path | None = None) -> RawFile:
     """Read one raw CSV file as text rows, with line numbers.
 
@@ -181,15 +247,7 @@ def read_raw_file(path: Path, raw_dir: Path | None = None) -> RawFile:
             f"{name}: the file is empty (expected a header line: {','.join(expected)})"
         )
     text = _decode(Path(name), data)
-    records: list[tuple[int, list[str]]] = []
-    reader = csv.reader(io.StringIO(text, newline=""), strict=False)
-    line_start = 1
-    try:
-        for cells in reader:
-            records.append((line_start, cells))
-            line_start = reader.line_num + 1
-    except csv.Error as exc:  # pragma: no cover - csv is lenient with strict=False
-        raise RawFileError(f"{name}: line {reader.line_num}: {exc}") from exc
+    records, quote_rejects = _split_records(text, name)
 
     # find the header (possibly below spreadsheet title rows)
     header_idx = None
@@ -224,12 +282,12 @@ def read_raw_file(path: Path, raw_dir: Path | None = None) -> RawFile:
             f"{name}: line {header_line}: header does not match a {kind} file: "
             f"missing columns {missing}, unexpected columns {extra}, repeated columns {dupes}"
         )
-    rejects: list[tuple[str, int, str, str, str]] = []
+    rejects: list[tuple[str, int, str, str, str]] = list(quote_rejects)
     for line, cells in records[:header_idx]:
         rejects.append((name, line, "", ",".join(cells)[:200], "title row above the header"))
     rows: list[list[str]] = []
     lines: list[int] = []
-    n_read = header_idx  # title rows count as read rows
+    n_read = header_idx + len(quote_rejects)  # title rows and broken lines count as read
     for line, cells in records[header_idx + 1 :]:
         if not any(c.strip() for c in cells):
             continue  # blank line: not a row

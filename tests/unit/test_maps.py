@@ -207,7 +207,7 @@ def test_projected_year_map_legend(shapes) -> None:
     )
     ax = maps.plot_projected_year_map(proj, "17", boundaries=shapes)
     assert _legend_texts(ax.get_legend()) == [
-        "already reached (1)",
+        "already reached (at least once) (1)",
         "by 2026 (0)",
         "2027–2030 (1)",
         "after 2030 (0)",
