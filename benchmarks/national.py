@@ -86,8 +86,11 @@ def _stage_import(args: dict[str, Any]) -> dict[str, Any]:
     import uhc_analysis.clean  # noqa: F401
 
     t2 = time.perf_counter()
-    return {"work_s": t1 - t0, "import_clean_s": t2 - t1,
-            "note": "work_s: import uhc_analysis; import_clean_s: + uhc_analysis.clean"}  # fmt: skip
+    return {
+        "work_s": t1 - t0,
+        "import_clean_s": t2 - t1,
+        "note": "work_s: import uhc_analysis; import_clean_s: + uhc_analysis.clean",
+    }
 
 
 def _stage_read_csv(args: dict[str, Any]) -> dict[str, Any]:
@@ -103,8 +106,9 @@ def _build(args: dict[str, Any]) -> Any:
     from uhc_analysis import clean
 
     settings = clean.CleanSettings(today=args["today"])
-    return clean.build(Path(args["raw_dir"]), Path(args["out_dir"]), verbose=False,
-                       settings=settings)  # fmt: skip
+    return clean.build(
+        Path(args["raw_dir"]), Path(args["out_dir"]), verbose=False, settings=settings
+    )
 
 
 def _stage_build(args: dict[str, Any]) -> dict[str, Any]:
@@ -126,9 +130,12 @@ def _stage_build(args: dict[str, Any]) -> dict[str, Any]:
         "accounting": totals,
         "balanced": bool(acc["balanced"].all()),
         "rejects_by_category": reasons,
-        "rows": {"enrolment": len(result.enrolment), "population": len(result.population),
-                 "commitments": len(result.commitments)},
-    }  # fmt: skip
+        "rows": {
+            "enrolment": len(result.enrolment),
+            "population": len(result.population),
+            "commitments": len(result.commitments),
+        },
+    }
 
 
 def _stage_profile(args: dict[str, Any]) -> dict[str, Any]:
@@ -156,8 +163,14 @@ def _stage_profile(args: dict[str, Any]) -> dict[str, Any]:
             cc, nc, tt, ct, _ = stats.stats[func]  # type: ignore[attr-defined]
             filename, line, name = func
             short = filename.split("site-packages/")[-1].split("/work/main/")[-1]
-            rows.append({"function": f"{short}:{line}({name})", "calls": nc,
-                         "tottime_s": round(tt, 3), "cumtime_s": round(ct, 3)})  # fmt: skip
+            rows.append(
+                {
+                    "function": f"{short}:{line}({name})",
+                    "calls": nc,
+                    "tottime_s": round(tt, 3),
+                    "cumtime_s": round(ct, 3),
+                }
+            )
         out[f"top_{order}"] = rows
     return out
 
@@ -195,11 +208,15 @@ def _stage_projections(args: dict[str, Any]) -> dict[str, Any]:
     work = time.perf_counter() - t1
     statuses = projections["status"].value_counts().to_dict()
     return {
-        "work_s": work, "load_s": t1 - t0, "rows": len(projections), "paths": len(paths),
-        "regions": int(projections["region_code"].nunique()), "provinces": len(provinces),
+        "work_s": work,
+        "load_s": t1 - t0,
+        "rows": len(projections),
+        "paths": len(paths),
+        "regions": int(projections["region_code"].nunique()),
+        "provinces": len(provinces),
         "status_counts": {str(k): int(v) for k, v in statuses.items()},
         "mixed_estimator": str(projections.attrs.get("mixed_estimator", "")),
-    }  # fmt: skip
+    }
 
 
 def _national_map(maps: Any, data: Any, boundaries: Any) -> tuple[Any, str]:
@@ -217,9 +234,12 @@ def _national_map(maps: Any, data: Any, boundaries: Any) -> tuple[Any, str]:
         if hasattr(maps, name):
             return getattr(maps, name)(data, boundaries=boundaries), f"maps.{name}"
     gdf = boundaries.merge(
-        data[["region_code", "coverage_pct"]], left_on="bps_code", right_on="region_code",
-        how="left", validate="1:1",
-    )  # fmt: skip
+        data[["region_code", "coverage_pct"]],
+        left_on="bps_code",
+        right_on="region_code",
+        how="left",
+        validate="1:1",
+    )
     classes = maps.coverage_classes(gdf["coverage_pct"].astype(float)).to_numpy()
     fig, ax = plt.subplots(figsize=(16, 6.5))
     for i, color in enumerate(maps.COVERAGE_COLORS):
@@ -228,9 +248,13 @@ def _national_map(maps: Any, data: Any, boundaries: Any) -> tuple[Any, str]:
             selected.plot(ax=ax, color=color, edgecolor="white", linewidth=0.2)
     nodata = gdf.loc[pd_isna(classes)]
     if len(nodata):
-        nodata.plot(ax=ax, facecolor=getattr(maps, "NO_DATA_FACE", "#d9d9d9"),
-                    edgecolor=getattr(maps, "NO_DATA_EDGE", "#7f7f7f"),
-                    hatch=getattr(maps, "NO_DATA_HATCH", "////"), linewidth=0.1)  # fmt: skip
+        nodata.plot(
+            ax=ax,
+            facecolor=getattr(maps, "NO_DATA_FACE", "#d9d9d9"),
+            edgecolor=getattr(maps, "NO_DATA_EDGE", "#7f7f7f"),
+            hatch=getattr(maps, "NO_DATA_HATCH", "////"),
+            linewidth=0.1,
+        )
     ax.set_axis_off()
     return ax, "geopandas + maps.coverage_classes (maps has no national function)"
 
@@ -254,16 +278,21 @@ def _stage_map(args: dict[str, Any]) -> dict[str, Any]:
     try:
         boundaries = load_boundaries(None)
     except Exception as exc:  # noqa: BLE001 - any failure to get boundaries skips the stage
-        return {"status": "skipped",
-                "note": f"boundaries unavailable: {type(exc).__name__}: {str(exc)[:300]}"}
+        return {
+            "status": "skipped",
+            "note": f"boundaries unavailable: {type(exc).__name__}: {str(exc)[:300]}",
+        }
     panel = load_panel(Path(args["out_dir"]))
     t1 = time.perf_counter()
     latest = (
-        panel[(panel["basis"] == "published") & (panel["measure"] == "registered")
-              & (panel["region_level"] != "province")]
+        panel[
+            (panel["basis"] == "published")
+            & (panel["measure"] == "registered")
+            & (panel["region_level"] != "province")
+        ]
         .sort_values(["region_code", "date"])
         .drop_duplicates("region_code", keep="last")
-    )  # fmt: skip
+    )
     import matplotlib.pyplot as plt
 
     ax, how = _national_map(maps, latest, boundaries)
@@ -271,8 +300,14 @@ def _stage_map(args: dict[str, Any]) -> dict[str, Any]:
     png = Path(args["out_dir"]) / "national_map.png"
     figure.savefig(png, dpi=100)
     plt.close("all")
-    return {"work_s": time.perf_counter() - t1, "load_s": t1 - t0, "regions": len(latest),
-            "polygons": len(boundaries), "how": how, "png_bytes": png.stat().st_size}  # fmt: skip
+    return {
+        "work_s": time.perf_counter() - t1,
+        "load_s": t1 - t0,
+        "regions": len(latest),
+        "polygons": len(boundaries),
+        "how": how,
+        "png_bytes": png.stat().st_size,
+    }
 
 
 def _reject_category(reason: str) -> str:
@@ -322,14 +357,20 @@ def default_mirror() -> Path | None:
     beside the project (where ``sync-raw`` also looks), if it exists."""
     from uhc_analysis import config
 
-    candidate = os.environ.get(config.MIRROR_ENV) or config.PROJECT_ROOT.parent / "shared/data/mirror"
+    candidate = (
+        os.environ.get(config.MIRROR_ENV) or config.PROJECT_ROOT.parent / "shared/data/mirror"
+    )
     return Path(candidate) if Path(candidate).is_dir() else None
 
 
 def run_stage(stage: str, args: dict[str, Any]) -> dict[str, Any]:
     """Run one stage in a fresh interpreter; return its measurements."""
-    env = {**os.environ, "UHC_ANALYSIS_TODAY": args["today"], "MPLBACKEND": "Agg",
-           "PYTHONDONTWRITEBYTECODE": "1"}  # fmt: skip
+    env = {
+        **os.environ,
+        "UHC_ANALYSIS_TODAY": args["today"],
+        "MPLBACKEND": "Agg",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
     if args.get("mirror"):
         env["UHC_ANALYSIS_MIRROR"] = args["mirror"]
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", stage, json.dumps(args)]
@@ -339,8 +380,12 @@ def run_stage(stage: str, args: dict[str, Any]) -> dict[str, Any]:
     marker = [ln for ln in proc.stdout.splitlines() if ln.startswith("@@RESULT@@")]
     if proc.returncode != 0 or not marker:
         tail = (proc.stderr or proc.stdout)[-1500:]
-        return {"stage": stage, "status": "failed", "process_s": elapsed,
-                "note": f"exit {proc.returncode}: {tail}"}  # fmt: skip
+        return {
+            "stage": stage,
+            "status": "failed",
+            "process_s": elapsed,
+            "note": f"exit {proc.returncode}: {tail}",
+        }
     result = json.loads(marker[-1][len("@@RESULT@@") :])
     if result.get("status") == "failed":
         result["note"] = result.get("note", "") + " | " + proc.stderr[-800:]
@@ -377,8 +422,10 @@ def format_table(report: dict[str, Any]) -> str:
             note = f"{s['rows']} panel rows (already inside build)"
         elif s["stage"] == "build" and s.get("status") == "ok":
             a = s["accounting"]
-            note = (f"read {a['read']} = kept {a['kept']} + merged {a['merged']} + "
-                    f"rejected {a['rejected']}")  # fmt: skip
+            note = (
+                f"read {a['read']} = kept {a['kept']} + merged {a['merged']} + "
+                f"rejected {a['rejected']}"
+            )
         elif s["stage"] == "projections" and s.get("status") == "ok":
             note = f"{s['regions']} regions x thresholds = {s['rows']} rows"
         elif s["stage"] == "read_csv" and s.get("status") == "ok":
@@ -416,8 +463,11 @@ def _summary(stages: dict[str, dict[str, Any]], expected: dict[str, int]) -> dic
 
     build, read, proj, imp = work("build"), work("read_csv"), work("projections"), work("import")
     pipeline = None if build is None else build + (proj or 0.0)
-    peaks = [stages[n]["peak_rss_mib"] for n in ("build", "panel", "projections")
-             if stages.get(n, {}).get("status") == "ok"]  # fmt: skip
+    peaks = [
+        stages[n]["peak_rss_mib"]
+        for n in ("build", "panel", "projections")
+        if stages.get(n, {}).get("status") == "ok"
+    ]
     b = stages.get("build", {})
     return {
         "build_to_read_csv_ratio": build / read if build and read else None,
@@ -470,12 +520,18 @@ def benchmark(
     try:
         load_before = [round(x, 2) for x in os.getloadavg()]
         t0 = time.perf_counter()
-        counts = generate(raw_dir, n_regions=n_regions, months=months, seed=seed,
-                          provinces=provinces)  # fmt: skip
+        counts = generate(
+            raw_dir, n_regions=n_regions, months=months, seed=seed, provinces=provinces
+        )
         generate_s = time.perf_counter() - t0
         mirror = default_mirror()
-        args = {"raw_dir": str(raw_dir), "out_dir": str(out_dir), "today": TODAY,
-                "profile_top": profile_top, "mirror": str(mirror) if mirror else ""}  # fmt: skip
+        args = {
+            "raw_dir": str(raw_dir),
+            "out_dir": str(out_dir),
+            "today": TODAY,
+            "profile_top": profile_top,
+            "mirror": str(mirror) if mirror else "",
+        }
         stages: dict[str, dict[str, Any]] = {}
         for stage in STAGES:
             if stage in skip:
@@ -497,11 +553,13 @@ def benchmark(
             "summary": _summary(stages, counts["expected"]),
             "targets": TARGETS,
             "machine": {
-                "cpus": os.cpu_count(), "python": platform.python_version(),
-                "platform": platform.platform(), "load_before": load_before,
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+                "load_before": load_before,
                 "load_after": [round(x, 2) for x in os.getloadavg()],
             },
-        }  # fmt: skip
+        }
         return report
     finally:
         if work_dir is None:
@@ -526,26 +584,44 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _child_main(argv[1], argv[2])
     parser = argparse.ArgumentParser(description="National-scale benchmark of uhc-analysis.")
     parser.add_argument("--regions", type=int, default=None, help="default: every regency")
-    parser.add_argument("--years", type=int, default=None,
-                        help="last Y years up to 2025-12 (default: 2014-01 to 2025-12)")  # fmt: skip
+    parser.add_argument(
+        "--years",
+        type=int,
+        default=None,
+        help="last Y years up to 2025-12 (default: 2014-01 to 2025-12)",
+    )
     parser.add_argument("--start", default=None, help="first month YYYY-MM (overrides --years)")
     parser.add_argument("--end", default=None, help="last month YYYY-MM (default 2025-12)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--provinces", nargs="*", default=None,
-                        help="only regencies of these BPS province codes (default: all)")  # fmt: skip
+    parser.add_argument(
+        "--provinces",
+        nargs="*",
+        default=None,
+        help="only regencies of these BPS province codes (default: all)",
+    )
     parser.add_argument("--json", type=Path, default=None, help="write the report here")
     parser.add_argument("--skip", nargs="*", default=[], choices=STAGES, help="stages to skip")
-    parser.add_argument("--profile", type=int, default=0, metavar="N",
-                        help="also profile the build and print the top N functions")  # fmt: skip
-    parser.add_argument("--keep", type=Path, default=None,
-                        help="keep the raw and processed data in this folder")  # fmt: skip
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also profile the build and print the top N functions",
+    )
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="keep the raw and processed data in this folder"
+    )
     args = parser.parse_args(argv)
     sys.path.insert(0, str(HERE))
     report = benchmark(
-        n_regions=args.regions, months=_months(args.years, args.start, args.end),
-        seed=args.seed, skip=args.skip, profile_top=args.profile, work_dir=args.keep,
+        n_regions=args.regions,
+        months=_months(args.years, args.start, args.end),
+        seed=args.seed,
+        skip=args.skip,
+        profile_top=args.profile,
+        work_dir=args.keep,
         provinces=args.provinces,
-    )  # fmt: skip
+    )
     print(format_table(report))
     for stage in report["stages"]:
         if stage["stage"] == "profile":

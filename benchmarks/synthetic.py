@@ -6,7 +6,7 @@ holds), :func:`generate` writes monthly enrolment figures, Dukcapil (semester)
 and BPS-projection (yearly) population figures and a few commitments, one
 folder per province, exactly like the transcribed files:
 
-* coverage follows a logistic path from 35-75 % in the first month towards a
+* coverage follows a logistic path from 35-75 % in January 2014 towards a
   ceiling of 95-103 % (Dukcapil denominators exceed 100 %), with a little noise;
 * names are spelled as real sources spell them (``"Kab. X"``,
   ``"KABUPATEN X"``, ``"Kota X"``, ``"x"``, ``"X (ABBR)"``), numbers sometimes
@@ -55,6 +55,9 @@ from uhc_analysis.regions import RegionResolutionError, load_aliases, load_regio
 
 #: The full national period: January 2014 (start of JKN) to December 2025.
 NATIONAL_MONTHS: tuple[str, str] = ("2014-01", "2025-12")
+
+#: Start of JKN (1 January 2014) as a decimal year: coverage and population paths start here.
+JKN_START: float = 2014.0
 
 #: Kinds of deliberately bad rows; each must end up as exactly one reject.
 BAD_KINDS: tuple[str, ...] = ("malformed_number", "unknown_region", "future_date", "negative_count")
@@ -232,10 +235,15 @@ def select_regions(
         without = [v for v in with_code if _accepted(v, r.bps_code, r.province_code, False)]
         out.append(
             _Region(
-                r.bps_code, r.name, r.kind, r.province_code, r.province_name,
-                list(dict.fromkeys(with_code)), list(dict.fromkeys(without)),
+                r.bps_code,
+                r.name,
+                r.kind,
+                r.province_code,
+                r.province_name,
+                list(dict.fromkeys(with_code)),
+                list(dict.fromkeys(without)),
             )
-        )  # fmt: skip
+        )
     return out
 
 
@@ -245,8 +253,13 @@ def select_regions(
 class _Writer:
     """Rows of one region, with the bookkeeping of what each row should become."""
 
-    def __init__(self, region: _Region, rng: random.Random, settings: SyntheticSettings,
-                 counts: dict[str, Any]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        region: _Region,
+        rng: random.Random,
+        settings: SyntheticSettings,
+        counts: dict[str, Any],
+    ) -> None:
         self.region, self.rng, self.s, self.counts = region, rng, settings, counts
         self.rows: dict[str, list[list[str]]] = {k: [] for k in RAW_COLUMNS}
 
@@ -310,7 +323,7 @@ def _generate_region(
     w = _Writer(region, rng, settings, counts)
     nl = settings.indonesian_notation_share
     prov_slug = _slug(region.province_name)
-    t0 = months[0][0] + (months[0][1] - 1) / 12
+    t0 = JKN_START  # paths are anchored at the start of JKN whatever months are written
     pop0 = math.exp(rng.uniform(math.log(20_000), math.log(4_000_000)))
     if region.kind == "kota":
         pop0 = min(pop0, 2_500_000.0)
@@ -371,51 +384,81 @@ def _generate_region(
         if not award_done and pct >= 95.0:
             award_done = True
             name, code = w.name_and_code()
-            w.add("commitments", {
-                "region_level": "regency", "province_code": region.province_code,
-                "region_code": code, "region_name_reported": name,
-                "date": f"{y}-{m:02d}-20", "kind": "award", "publisher": "BPJS Kesehatan",
-                "url": f"https://synthetic.example.org/uhc-award/{y}",
-                "remarks": "UHC Award: coverage at least 95 % (synthetic)",
-            })  # fmt: skip
+            w.add(
+                "commitments",
+                {
+                    "region_level": "regency",
+                    "province_code": region.province_code,
+                    "region_code": code,
+                    "region_name_reported": name,
+                    "date": f"{y}-{m:02d}-20",
+                    "kind": "award",
+                    "publisher": "BPJS Kesehatan",
+                    "url": f"https://synthetic.example.org/uhc-award/{y}",
+                    "remarks": "UHC Award: coverage at least 95 % (synthetic)",
+                },
+            )
         if m in (6, 12):
             name, code = w.name_and_code()
-            w.add("population", {
-                "region_level": "regency", "province_code": region.province_code,
-                "region_code": code, "region_name_reported": name,
-                "period": f"{y}-{m:02d}", "population": _fmt_count(round(population(y + m / 12)),
-                                                                  rng, nl),
-                "basis": rng.choice(["dukcapil_dkb", "dukcapil_dkb", "Dukcapil", "DKB"]),
-                "publisher": "Dukcapil (synthetic)",
-                "url": f"https://synthetic.example.org/{prov_slug}/dkb/{y}-s{m // 6}",
-                "remarks": "DKB semester figure (synthetic)",
-            }, pop_spoil)  # fmt: skip
+            w.add(
+                "population",
+                {
+                    "region_level": "regency",
+                    "province_code": region.province_code,
+                    "region_code": code,
+                    "region_name_reported": name,
+                    "period": f"{y}-{m:02d}",
+                    "population": _fmt_count(round(population(y + m / 12)), rng, nl),
+                    "basis": rng.choice(["dukcapil_dkb", "dukcapil_dkb", "Dukcapil", "DKB"]),
+                    "publisher": "Dukcapil (synthetic)",
+                    "url": f"https://synthetic.example.org/{prov_slug}/dkb/{y}-s{m // 6}",
+                    "remarks": "DKB semester figure (synthetic)",
+                },
+                pop_spoil,
+            )
         if m == 7 or (y, m) == months[0] and m > 7:
             name, code = w.name_and_code()
-            w.add("population", {
-                "region_level": "regency", "province_code": region.province_code,
-                "region_code": code, "region_name_reported": name, "period": str(y),
-                "population": _fmt_count(round(population(y + 0.5) * bps_factor), rng, nl),
-                "basis": rng.choice(["bps_projection", "bps_projection", "proyeksi"]),
-                "publisher": "BPS (synthetic)",
-                "url": f"https://synthetic.example.org/{prov_slug}/bps/{y}",
-                "remarks": "BPS projection, mid-year (synthetic)",
-            }, pop_spoil)  # fmt: skip
+            w.add(
+                "population",
+                {
+                    "region_level": "regency",
+                    "province_code": region.province_code,
+                    "region_code": code,
+                    "region_name_reported": name,
+                    "period": str(y),
+                    "population": _fmt_count(round(population(y + 0.5) * bps_factor), rng, nl),
+                    "basis": rng.choice(["bps_projection", "bps_projection", "proyeksi"]),
+                    "publisher": "BPS (synthetic)",
+                    "url": f"https://synthetic.example.org/{prov_slug}/bps/{y}",
+                    "remarks": "BPS projection, mid-year (synthetic)",
+                },
+                pop_spoil,
+            )
         if m == 1:
             funded = round(pop * rng.uniform(0.05, 0.25))
             budget = funded * 42_000 * 12
             name, code = w.name_and_code()
-            w.add("commitments", {
-                "region_level": "regency", "province_code": region.province_code,
-                "region_code": code, "region_name_reported": name, "date": f"{y}-01",
-                "kind": "budget",
-                "budget_idr": (f"Rp {budget / 1e9:.1f} miliar".replace(".", ",")
-                               if rng.random() < nl else str(budget)),
-                "people_funded": _fmt_count(funded, rng, nl), "segment": "PBI APBD",
-                "publisher": "Pemda (synthetic)",
-                "url": f"https://synthetic.example.org/{prov_slug}/apbd/{y}",
-                "remarks": "contributions budgeted for the year; rounded (synthetic)",
-            })  # fmt: skip
+            w.add(
+                "commitments",
+                {
+                    "region_level": "regency",
+                    "province_code": region.province_code,
+                    "region_code": code,
+                    "region_name_reported": name,
+                    "date": f"{y}-01",
+                    "kind": "budget",
+                    "budget_idr": (
+                        f"Rp {budget / 1e9:.1f} miliar".replace(".", ",")
+                        if rng.random() < nl
+                        else str(budget)
+                    ),
+                    "people_funded": _fmt_count(funded, rng, nl),
+                    "segment": "PBI APBD",
+                    "publisher": "Pemda (synthetic)",
+                    "url": f"https://synthetic.example.org/{prov_slug}/apbd/{y}",
+                    "remarks": "contributions budgeted for the year; rounded (synthetic)",
+                },
+            )
     return w
 
 
@@ -517,7 +560,10 @@ def generate(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python benchmarks/synthetic.py OUT_DIR [--regions N] [--start YYYY-MM] [--end YYYY-MM]``."""
+    """Command line: ``python benchmarks/synthetic.py OUT_DIR [--regions N] [--start YYYY-MM]``.
+
+    Prints the counts of :func:`generate` as JSON.
+    """
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--regions", type=int, default=None, help="default: every regency")
@@ -526,8 +572,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--provinces", nargs="*", default=None, help="BPS province codes")
     args = parser.parse_args(argv)
-    counts = generate(args.out_dir, args.regions, (args.start, args.end), args.seed,
-                      provinces=args.provinces)  # fmt: skip
+    counts = generate(
+        args.out_dir, args.regions, (args.start, args.end), args.seed, provinces=args.provinces
+    )
     json.dump(counts, sys.stdout, indent=2)
     print()
     return 0

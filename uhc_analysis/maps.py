@@ -616,7 +616,7 @@ def _source_text(layer_urls: set[str], periods: list[str], lang: str, *, boundar
 
 def _wrap_to_width(text: str, width_in: float, fontsize: float) -> str:
     chars = max(40, int(width_in * 72.0 / (fontsize * 0.52)))
-    return "\n".join(textwrap.wrap(text, chars))
+    return "\n".join(textwrap.wrap(text, chars, break_on_hyphens=False))
 
 
 def _annotate_axes(

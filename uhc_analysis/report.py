@@ -66,7 +66,15 @@ def findings_table(
                 if lat is None
                 else f"{lat['coverage_pct']:.2f}" + (" (≥)" if bool(lat["lower_bound"]) else ""),
                 "as of": "" if lat is None else lat["period"],
-                "status at 95 %": "" if p is None else p["status"],
+                "status at 95 %": ""
+                if p is None
+                else (
+                    "reached, latest below"
+                    if p["status"] == "reached"
+                    and lat is not None
+                    and float(lat["coverage_pct"]) < threshold
+                    else p["status"]
+                ),
                 "projected 95 % year (80 % interval)": year,
                 "model": "" if p is None else p["model"],
             }
@@ -82,26 +90,60 @@ def findings_markdown(table: pd.DataFrame) -> str:
         "| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)
     ]
     n = len(table)
-    reached = int((table["status at 95 %"] == "reached").sum())
+    reached = int(table["status at 95 %"].str.startswith("reached").sum())
+    fell_back = int((table["status at 95 %"] == "reached, latest below").sum())
     on_track = int((table["status at 95 %"] == "on_track").sum())
     late = int((table["status at 95 %"] == "not_on_current_trend").sum())
     nodata = int((table["status at 95 %"] == "insufficient_data").sum())
     summary = (
         f"Of {n} regions (3 provinces and their regencies/cities): {reached} observed at or "
-        f"above 95 % (registered participants, published denominator), {on_track} on "
+        f"above 95 % (registered participants, published denominator; {fell_back} of them "
+        f"with a later figure below 95 %), {on_track} on "
         f"track, {late} not on their current trend, {nodata} with too little data."
     )
     return summary + "\n\n" + "\n".join(lines) + "\n"
 
 
+def backtest_markdown(processed_dir: Path | None = None) -> str:
+    """The backtest table (``backtest.csv``) as Markdown, model by model."""
+    path = Path(processed_dir or config.DATA_PROCESSED) / "backtest.csv"
+    bt = pd.read_csv(path)
+    cols = {
+        "model": "model",
+        "n_regions": "regions",
+        "n_heldout": "held out",
+        "mae_pp": "MAE (pp)",
+        "bias_pp": "bias (pp)",
+        "median_ae_pp": "median AE (pp)",
+        "coverage_80": "inside 80 % interval",
+        "coverage_95": "inside 95 % interval",
+    }
+    bt = bt[list(cols)].rename(columns=cols)
+    lines = ["| " + " | ".join(bt.columns) + " |", "|" + "|".join("---" for _ in bt.columns) + "|"]
+    for row in bt.itertuples(index=False):
+        cells = [f"{v:.2f}" if isinstance(v, float) else str(v) for v in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return (
+        "Each region with at least three observations has its latest one held out, the models "
+        "are fitted on the rest and forecast it (`python benchmarks/backtest.py`; bias = "
+        "forecast − actual).\n\n" + "\n".join(lines) + "\n"
+    )
+
+
 def write_findings(
     processed_dir: Path | None = None, reports_dir: Path | None = None, readme: Path | None = None
 ) -> Path:
-    """Write ``reports/findings.md``; with ``readme``, also replace its findings block."""
+    """Write ``reports/findings.md``; with ``readme``, also replace its findings and
+    backtest blocks."""
     text = findings_markdown(findings_table(processed_dir))
     path = write_text(text, Path(reports_dir or config.REPORTS_DIR) / "findings.md")
     if readme is not None:
         update_readme_block(readme, text)
+        update_readme_block(
+            readme,
+            backtest_markdown(processed_dir),
+            ("<!-- backtest:start -->", "<!-- backtest:end -->"),
+        )
     return path
 
 

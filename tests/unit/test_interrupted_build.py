@@ -5,9 +5,10 @@ renamed over the old one (:func:`uhc_analysis.storage.atomic_write`), so after
 ``SIGKILL`` at any moment each file under its final name holds either the
 bytes of the previous build or the complete bytes of the new one. The test
 builds a small dataset, then starts ``uhc-analysis build`` on a larger
-synthetic dataset in a subprocess and kills it twice: once early (while it is
-still reading and cleaning) and once the instant the first output file
-changes (in the middle of writing). A rerun must then finish normally, with
+synthetic dataset in a subprocess and kills it twice: the instant the first
+temporary file appears (a table half-written), and the instant
+``enrolment.csv`` is replaced under its final name (some tables new, others
+old). A rerun must then finish normally, with
 the accounting of the synthetic data exactly as the generator wrote it.
 
 Note: atomicity is per file, not per build: a kill between two writes leaves
@@ -69,10 +70,20 @@ def snapshot_stat(folder: Path) -> dict[str, tuple[int, int, int]]:
 def start_build(raw: Path, out: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "UHC_ANALYSIS_TODAY": TODAY, "PYTHONDONTWRITEBYTECODE": "1"}
     return subprocess.Popen(
-        [sys.executable, "-m", "uhc_analysis", "--raw-dir", str(raw), "--out-dir", str(out),
-         "build"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "uhc_analysis",
+            "--raw-dir",
+            str(raw),
+            "--out-dir",
+            str(out),
+            "build",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def kill(proc: subprocess.Popen[bytes]) -> int:
@@ -90,19 +101,28 @@ def stderr_of(proc: subprocess.Popen[bytes]) -> str:
     return text[-2000:]
 
 
-def kill_at_first_change(proc: subprocess.Popen[bytes], out: Path, timeout: float = 300) -> int:
-    """Poll the output folder; kill the build the moment any file appears or changes."""
+def kill_when(proc: subprocess.Popen[bytes], out: Path, moment: str, timeout: float = 300) -> int:
+    """Poll the output folder; SIGKILL the build at ``moment``.
+
+    ``"temp_file"``: as soon as a temporary file appears (a table is being
+    written); any other value is a file name: as soon as that file is replaced
+    under its final name (it is new, later tables not yet).
+    """
     before = snapshot_stat(out)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and proc.poll() is None:
-        if snapshot_stat(out) != before:
+        now = snapshot_stat(out)
+        if moment == "temp_file" and any(TEMP_NAME.match(n) for n in set(now) - set(before)):
             return kill(proc)
-        time.sleep(0.002)
+        if moment in before and now.get(moment, before[moment]) != before[moment]:
+            return kill(proc)
+        time.sleep(0.001)
     return kill(proc)
 
 
-def check_old_or_new(state: dict[str, bytes], old: dict[str, bytes],
-                     new: dict[str, bytes]) -> dict[str, str]:  # fmt: skip
+def check_old_or_new(
+    state: dict[str, bytes], old: dict[str, bytes], new: dict[str, bytes]
+) -> dict[str, str]:
     """Every final-named file is exactly the old or the new content; say which."""
     which = {}
     for name in old:
@@ -140,33 +160,42 @@ def test_killed_build_leaves_old_or_new_files_and_rerun_completes(datasets) -> N
     old = snapshot_bytes(out)
     assert {"enrolment.csv", "accounting.csv", "coverage_panel.csv"} <= set(old)
 
-    early = start_build(root / "big", out)
-    time.sleep(0.5)
-    assert kill(early) == -signal.SIGKILL, "the build ended early: " + stderr_of(early)
-    stderr_of(early)
-    after_early = snapshot_bytes(out)
-
-    mid = start_build(root / "big", out)
-    code = kill_at_first_change(mid, out)
-    assert code == -signal.SIGKILL, f"the build was not running any more: {stderr_of(mid)}"
-    stderr_of(mid)
-    after_mid = snapshot_bytes(out)
+    states = {}
+    for moment in ("temp_file", "enrolment.csv"):
+        proc = start_build(root / "big", out)
+        code = kill_when(proc, out, moment)
+        assert code == -signal.SIGKILL, f"the build was not running any more: {stderr_of(proc)}"
+        stderr_of(proc)
+        states[moment] = snapshot_bytes(out)
 
     rerun = subprocess.run(
-        [sys.executable, "-m", "uhc_analysis", "--raw-dir", str(root / "big"), "--out-dir",
-         str(out), "build"],
-        env={**os.environ, "UHC_ANALYSIS_TODAY": TODAY}, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "uhc_analysis",
+            "--raw-dir",
+            str(root / "big"),
+            "--out-dir",
+            str(out),
+            "build",
+        ],
+        env={**os.environ, "UHC_ANALYSIS_TODAY": TODAY},
+        capture_output=True,
+        text=True,
         timeout=600,
-    )  # fmt: skip
+    )
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     new = {n: b for n, b in snapshot_bytes(out).items() if not TEMP_NAME.match(n)}
     assert set(new) >= set(old)
 
-    assert set(check_old_or_new(after_early, old, new).values()) <= {"old", "new"}
-    # the kill landed while writing: some files may already be new (per-file atomicity
-    # allows a mix, see the module docstring), but none is partial
-    which = check_old_or_new(after_mid, old, new)
+    # killed while writing the first table: its temporary file is partial, every final file old
+    which = check_old_or_new(states["temp_file"], old, new)
     assert set(which) >= set(old)
+    # killed once enrolment.csv was replaced: a mix of old and new files (per-file atomicity,
+    # see the module docstring), none of them partial
+    which = check_old_or_new(states["enrolment.csv"], old, new)
+    assert set(which) >= set(old)
+    assert which["enrolment.csv"] == "new"
 
     acc = pd.read_csv(out / "accounting.csv")
     assert acc["balanced"].all()

@@ -44,10 +44,41 @@ _NUMBERISH = st.text(
     max_size=16,
 )
 _WORDS = st.sampled_from(
-    ["Rp", "rp.", "juta", "miliar", "ribu", "jt", "m", "t", "persen", "%", "jiwa", "sekitar",
-     "lebih dari", "hampir", "lebih", "nan", "inf", "1e9", "Sep", "September", "Agustus",
-     "semester", "S", "I", "II", "-", "/", "kab.", "kota", "(", ")", "Bengkulu"]
-)  # fmt: skip
+    [
+        "Rp",
+        "rp.",
+        "juta",
+        "miliar",
+        "ribu",
+        "jt",
+        "m",
+        "t",
+        "persen",
+        "%",
+        "jiwa",
+        "sekitar",
+        "lebih dari",
+        "hampir",
+        "lebih",
+        "nan",
+        "inf",
+        "1e9",
+        "Sep",
+        "September",
+        "Agustus",
+        "semester",
+        "S",
+        "I",
+        "II",
+        "-",
+        "/",
+        "kab.",
+        "kota",
+        "(",
+        ")",
+        "Bengkulu",
+    ]
+)
 #: Arbitrary text, text made of number characters, and shuffled figure fragments.
 ARBITRARY = st.one_of(
     st.text(max_size=40),
@@ -194,10 +225,22 @@ def _variants(name: str, kind: str) -> list[str]:
     if kind == "province":
         return [f"Provinsi {core}", f"PROVINSI {core.upper()}", f"Pemprov {core}"]
     if kind == "kota":
-        return [name, f"Kota {core}", f"KOTA {core.upper()}", f"kota {core.lower()}",
-                f"Pemkot {core}", f"{core} City"]  # fmt: skip
-    return [f"Kabupaten {core}", f"Kab. {core}", f"KABUPATEN {core.upper()}",
-            f"kabupaten {core.lower()}", f"Pemkab {core}", f"{core} Regency"]  # fmt: skip
+        return [
+            name,
+            f"Kota {core}",
+            f"KOTA {core.upper()}",
+            f"kota {core.lower()}",
+            f"Pemkot {core}",
+            f"{core} City",
+        ]
+    return [
+        f"Kabupaten {core}",
+        f"Kab. {core}",
+        f"KABUPATEN {core.upper()}",
+        f"kabupaten {core.lower()}",
+        f"Pemkab {core}",
+        f"{core} Regency",
+    ]
 
 
 def _official_problem(code: str, name: str, province: str | None) -> str | None:
@@ -228,8 +271,9 @@ def test_every_official_name_resolves_to_its_code() -> None:
             except RegionResolutionError as exc:
                 got = exc.reason
             if got != row.bps_code:
-                problems.append(f"{variant!r} (province {row.province_code}) -> {got}, "
-                                f"expected {row.bps_code}")  # fmt: skip
+                problems.append(
+                    f"{variant!r} (province {row.province_code}) -> {got}, expected {row.bps_code}"
+                )
     assert not problems, f"{len(problems)} spellings do not resolve:\n" + "\n".join(problems)
 
 
@@ -237,9 +281,10 @@ def test_kind_word_variants_resolve_nationally_when_unique() -> None:
     """Without a province hint, a kind-word spelling resolves unless another region shares it."""
     key = {
         code: (kind, re.sub(r"[^0-9a-z]", "", normalise_name(name)))
-        for code, name, kind in zip(REGIONS["bps_code"], REGIONS["name"], REGIONS["kind"],
-                                    strict=True)
-    }  # fmt: skip
+        for code, name, kind in zip(
+            REGIONS["bps_code"], REGIONS["name"], REGIONS["kind"], strict=True
+        )
+    }
     shared = {k for k in key.values() if list(key.values()).count(k) > 1}
     for row in REGIONS.itertuples(index=False):
         variant = _variants(row.name, row.kind)[0]
@@ -258,8 +303,9 @@ def test_kind_word_variants_resolve_nationally_when_unique() -> None:
     pad=st.sampled_from(["", " ", "\t"]),
     alt=st.sampled_from(["", " (in synthetic data)"]),
 )
-def test_spelling_noise_keeps_the_code(index: int, spaces: str, upper: bool, pad: str,
-                                       alt: str) -> None:  # fmt: skip
+def test_spelling_noise_keeps_the_code(
+    index: int, spaces: str, upper: bool, pad: str, alt: str
+) -> None:
     """Case, padding, separators and an unmatched trailing gloss do not change the answer."""
     if REGENCIES.empty:
         pytest.skip("the gazetteer holds no regency")
