@@ -177,8 +177,8 @@ def _accepted(name: str, code: str, province: str, with_code: bool) -> bool:
 
     Without a code the name must resolve to exactly ``code``; with it, it may
     also be ambiguous between ``code`` and other regions (``"bengkulu"`` with
-    ``1771``). An *unknown* name is never accepted, even though the build may
-    currently accept one whose closest candidates include the code.
+    ``1771``). An *unknown* name is never accepted, whatever its closest
+    candidates are.
     """
     try:
         return resolve_region(name, province=province) == code

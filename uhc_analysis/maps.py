@@ -940,71 +940,224 @@ def plot_three_province_map(
 
 # --------------------------------------------------------------------------- interactive
 
+#: Vendored Leaflet build (npm ``leaflet@1.9.4``, BSD-2-Clause) inlined into the HTML map.
+LEAFLET_DIR: Path = Path(__file__).resolve().parent / "vendor" / "leaflet"
+#: Parts of the URLs of the scripts/stylesheets folium links by default that the
+#: coverage map does not use (jQuery, Bootstrap, marker icons); they are dropped.
+UNUSED_ASSETS: tuple[str, ...] = (
+    "jquery",
+    "bootstrap",
+    "awesome-markers",
+    "awesome.rotate",
+    "fontawesome",
+)
 
-def interactive_map(
-    data: pd.DataFrame,
-    provinces: Iterable[str],
-    path: Path | str,
-    *,
-    lang: str = "en",
-    boundaries: gpd.GeoDataFrame | None = None,
-) -> Path:
-    """Write an interactive (folium/Leaflet) coverage map of ``provinces`` to ``path``.
+_SCRIPT_SRC = re.compile(
+    r"""[ \t]*<script\b[^>]*?\bsrc\s*=\s*["']?([^"'\s>]+)["']?[^>]*>\s*</script>[ \t]*\n?""",
+    re.IGNORECASE,
+)
+_LINK_HREF = re.compile(
+    r"""[ \t]*<link\b[^>]*?\bhref\s*=\s*["']?([^"'\s>]+)["']?[^>]*>[ \t]*\n?""", re.IGNORECASE
+)
+#: Anything that would make a browser fetch a file when the page is opened.
+_FETCHES = re.compile(
+    r"""<(?:script|link|img|iframe|embed|object|source|audio|video|track)\b[^>]*"""
+    r"""\b(?:src|href|data|srcset)\s*=|@import\b|url\(\s*["']?\s*(?:https?:)?//""",
+    re.IGNORECASE,
+)
+_TRUE_TEXT = frozenset({"true", "1", "yes", "t"})
+_INTERACTIVE_CSS = """<style>
+.folium-map.leaflet-container { background: #ffffff; }
+.leaflet-tooltip.foliumtooltip { width: max-content; max-width: 32em; white-space: normal; }
+.leaflet-tooltip.foliumtooltip td, .leaflet-popup.foliumpopup td { overflow-wrap: anywhere; }
+.uhc-legend {
+  position: absolute; z-index: 1000; top: 10px; right: 10px; max-width: 20em;
+  padding: 8px 10px; border-radius: 4px; background: rgba(255, 255, 255, 0.9);
+  box-shadow: 0 0 12px rgba(0, 0, 0, 0.2);
+  font: 12px/1.35 "Helvetica Neue", Arial, Helvetica, sans-serif; color: #262626;
+}
+.uhc-legend h1 { margin: 0 0 2px; font-size: 13px; }
+.uhc-legend p { margin: 0 0 6px; color: #525252; }
+.uhc-legend ul { margin: 0; padding: 0; list-style: none; }
+.uhc-legend li { margin: 0 0 2px; }
+.uhc-legend span {
+  display: inline-block; width: 14px; height: 14px; margin-right: 6px;
+  vertical-align: -3px; border: 1px solid #969696;
+}
+</style>"""
 
-    Uses ``GeoDataFrame.explore`` with ``tiles=None`` (no basemap tiles are
-    fetched); tooltips give the regency name, coverage, period, denominator
-    basis and source URLs. The HTML is written atomically. (Leaflet's own
-    JavaScript is still loaded from a CDN when the page is opened.)
 
-    Parameters
-    ----------
-    data
-        Coverage data as for :func:`plot_coverage_map`.
-    provinces
-        2-digit BPS province codes.
-    path
-        Output ``.html`` file.
-    lang, boundaries
-        As in :func:`plot_coverage_map`.
+def _leaflet_asset(name: str) -> str:
+    """Text of a vendored Leaflet file (``leaflet.js`` / ``leaflet.css``), ready to inline."""
+    text = (LEAFLET_DIR / name).read_text(encoding="utf-8")
+    # the source map is not shipped; dev tools would try to fetch it
+    text = re.sub(r"\n?//# sourceMappingURL=\S+\s*$", "\n", text)
+    if re.search(r"</(?:script|style)", text, re.IGNORECASE):
+        raise ValueError(f"{LEAFLET_DIR / name} cannot be inlined: it contains a closing tag")
+    return text
 
-    Returns
-    -------
-    pathlib.Path
-        ``path``.
+
+def _inline_assets(html: str) -> str:
+    """Inline Leaflet's JS/CSS and drop the other CDN scripts/stylesheets folium links.
+
+    Raises ``ValueError`` for a linked script/stylesheet that is neither Leaflet
+    nor known to be unused (e.g. a plugin a newer folium needs), and when
+    anything else would still be fetched, so a map that does not work offline
+    is never written silently.
+    """
+
+    def replace(match: re.Match[str], inline: str, tag: str) -> str:
+        url = match.group(1)
+        if url.split("?", 1)[0].rsplit("/", 1)[-1] == inline:
+            return f"<{tag}>\n{_leaflet_asset(inline)}</{tag}>\n"
+        if any(part in url.lower() for part in UNUSED_ASSETS):
+            return ""
+        raise ValueError(
+            f"the interactive map links {url!r}, which is not vendored; "
+            "vendor it under uhc_analysis/vendor/ or add it to maps.UNUSED_ASSETS"
+        )
+
+    html = _SCRIPT_SRC.sub(lambda m: replace(m, "leaflet.js", "script"), html)
+    html = _LINK_HREF.sub(lambda m: replace(m, "leaflet.css", "style"), html)
+    left = _FETCHES.search(html)
+    if left:
+        raise ValueError(f"the interactive map would still fetch {left.group(0)!r}")
+    return html
+
+
+def _stable_ids(html: str, ids: Iterable[str]) -> str:
+    """Replace folium's random element ids by sequential ones, in order of appearance.
 
     Examples
     --------
-    >>> interactive_map(data, ["17"], "coverage.html")  # doctest: +SKIP
-    PosixPath('coverage.html')
+    >>> ids = ["ab12cd34ef56ab78", "0123456789abcdef"]
+    >>> html = _stable_ids("map_ab12cd34ef56ab78 geo_0123456789abcdef map_ab12cd34ef56ab78", ids)
+    >>> html.replace("0" * 31, "")
+    'map_1 geo_2 map_1'
+
+    Only ids of 16 or more characters are replaced (folium's are 32 hex digits),
+    so short custom ids cannot collide with other text.
     """
+    ids = sorted({i for i in ids if len(i) >= 16}, key=len, reverse=True)
+    if not ids:
+        return html
+    new: dict[str, str] = {}
+
+    def replace(match: re.Match[str]) -> str:
+        return new.setdefault(match.group(0), f"{len(new) + 1:032x}")
+
+    return re.sub("|".join(map(re.escape, ids)), replace, html)
+
+
+def _element_ids(root: object) -> list[str]:
+    """Ids of ``root`` and all its descendants (branca ``Element`` tree)."""
+    out: list[str] = []
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        out.append(str(element._id))
+        stack.extend(element._children.values())
+    return out
+
+
+def _is_true(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return False
+    except (TypeError, ValueError):
+        pass
+    return str(value).strip().lower() in _TRUE_TEXT
+
+
+def _tooltip_urls(value: object, *, links: bool) -> str:
+    """HTML of the URLs in one ``urls`` cell: one per line, as links when ``links``."""
+    from html import escape
+
+    urls = sorted(split_urls([value]))
+    if links:
+        return "<br>".join(
+            f'<a href="{escape(u)}" target="_blank" rel="noopener noreferrer">{escape(u)}</a>'
+            for u in urls
+        )
+    return "<br>".join(escape(u) for u in urls)
+
+
+def _legend_html(
+    title: str, subtitle: str, labels: Sequence[str], colors: Sequence[str], counts: Sequence[int]
+) -> str:
+    from html import escape
+
+    items = "".join(
+        f'<li><span style="background:{c}"></span>{escape(lab)} ({n})</li>'
+        for lab, c, n in zip(labels, colors, counts, strict=True)
+    )
+    return (
+        f'<div class="uhc-legend"><h1>{escape(title)}</h1><p>{escape(subtitle)}</p>'
+        f"<ul>{items}</ul></div>"
+    )
+
+
+def interactive_map_html(
+    data: pd.DataFrame,
+    provinces: Iterable[str],
+    *,
+    lang: str = "en",
+    boundaries: gpd.GeoDataFrame | None = None,
+) -> str:
+    """HTML text of the interactive coverage map written by :func:`interactive_map`.
+
+    Self-contained (Leaflet inlined, no tiles, no CDN links) and byte-identical
+    for identical inputs.
+    """
+    from html import escape
+
+    import branca.element
     import geopandas as gpd
     import pandas as pd
-
-    from uhc_analysis.storage import atomic_write
 
     provinces = [str(p) for p in provinces]
     if boundaries is None:
         from uhc_analysis.boundaries import load_boundaries
 
         boundaries = load_boundaries(provinces)
+    lower: set[str] = set()
+    if "lower_bound" in data.columns:
+        codes = data["region_code"].astype(str).str.strip()
+        lower = {c for c, lb in zip(codes, data["lower_bound"], strict=True) if _is_true(lb)}
     frames = []
+    counts = [0] * (len(COVERAGE_BREAKS) + 2)
+    bases: list[str] = []
     class_labels = coverage_class_labels(lang)
     no_data = label("no_data", lang)
     for p in provinces:
         layer = _coverage_layer(data, province_shapes(p, boundaries), lang)
         g = layer.gdf
         cls = layer.classes
+        counts = [a + b for a, b in zip(counts, _counts(layer), strict=True)]
+        bases += g.loc[cls.notna().to_numpy(), "basis"].dropna().tolist()
+        coverage = [
+            ("> " if code in lower and pd.notna(v) else "") + fmt_pct(v, lang)
+            for code, v in zip(g["bps_code"].astype(str), g["coverage_pct"], strict=True)
+        ]
         frame = gpd.GeoDataFrame(
             {
-                "name": g["name"].astype(str),
+                "name": [escape(str(n)) for n in g["name"]],
                 "class": [no_data if pd.isna(c) else class_labels[int(c)] for c in cls],
-                "coverage": [fmt_pct(v, lang) for v in g["coverage_pct"]],
-                "period": g["period"].fillna("").astype(str),
+                "class_text": [
+                    escape(no_data if pd.isna(c) else class_labels[int(c)]) for c in cls
+                ],
+                "coverage": [escape(c) for c in coverage],
+                "period": [escape(str(v)) if isinstance(v, str) else "" for v in g["period"]],
                 "basis": [
-                    basis_text([b], lang).split(": ", 1)[-1] if isinstance(b, str) else ""
+                    escape(basis_text([b], lang).split(": ", 1)[-1]) if isinstance(b, str) else ""
                     for b in g["basis"]
                 ],
-                "source": [" ".join(sorted(split_urls([u]))) for u in g["urls"]],
+                "source": [_tooltip_urls(u, links=False) for u in g["urls"]],
+                "source_links": [_tooltip_urls(u, links=True) for u in g["urls"]],
             },
             geometry=g.geometry.to_numpy(),
             crs=g.crs,
@@ -1012,7 +1165,8 @@ def interactive_map(
         frames.append(frame)
     gdf = pd.concat(frames, ignore_index=True)
     categories = [*class_labels, no_data]
-    fields = ["name", "coverage", "class", "period", "basis", "source"]
+    # every shown value is HTML text: folium's tooltip inserts it with innerHTML
+    fields = ["name", "coverage", "class_text", "period", "basis", "source"]
     aliases = [
         label(k, lang)
         for k in (
@@ -1032,10 +1186,81 @@ def interactive_map(
         tiles=None,
         tooltip=fields,
         tooltip_kwds={"aliases": aliases, "sticky": True},
-        popup=fields,
+        popup=[*fields[:-1], "source_links"],
         popup_kwds={"aliases": aliases},
-        legend=True,
-        legend_kwds={"caption": label("legend_coverage", lang)},
-        style_kwds={"color": "#ffffff", "weight": 1, "fillOpacity": 0.9},
+        legend=False,
+        style_kwds={
+            "color": BORDER_COLOR,
+            "weight": 1,
+            "fillOpacity": 0.9,
+            # grey "no data" polygons get a dashed dark outline (the static maps hatch them)
+            "style_function": lambda f: (
+                {"color": NO_DATA_EDGE, "dashArray": "4 3"}
+                if f["properties"]["class"] == no_data
+                else {}
+            ),
+        },
     )
-    return atomic_write(path, lambda tmp: m.save(str(tmp)))
+    root = m.get_root()
+    root.header.add_child(branca.element.Element(_INTERACTIVE_CSS), name="uhc_style")
+    legend = _legend_html(
+        label("title_coverage_all", lang),
+        basis_text(bases, lang),
+        categories,
+        [*COVERAGE_COLORS, NO_DATA_FACE],
+        counts,
+    )
+    root.html.add_child(branca.element.Element(legend), name="uhc_legend")
+    html = root.render()
+    return _inline_assets(_stable_ids(html, _element_ids(root)))
+
+
+def interactive_map(
+    data: pd.DataFrame,
+    provinces: Iterable[str],
+    path: Path | str,
+    *,
+    lang: str = "en",
+    boundaries: gpd.GeoDataFrame | None = None,
+) -> Path:
+    """Write a self-contained interactive (folium/Leaflet) coverage map to ``path``.
+
+    Uses ``GeoDataFrame.explore`` with ``tiles=None`` (no basemap), then makes
+    the page work offline: Leaflet's JavaScript and CSS (vendored in
+    ``uhc_analysis/vendor/leaflet``) are inlined and the other CDN scripts and
+    stylesheets folium links by default (jQuery, Bootstrap, marker icons; not
+    used by this map) are removed. folium's random element ids are replaced by
+    sequential ones, so reruns on the same inputs give byte-identical files;
+    the file is written atomically.
+
+    Hovering a regency shows its name, coverage (``> `` for a "more than"
+    figure), class, period, denominator basis and source URLs; clicking it
+    opens the same as a popup with clickable source links. A legend gives the
+    regencies per class.
+
+    Parameters
+    ----------
+    data
+        Coverage data as for :func:`plot_coverage_map`; an optional
+        ``lower_bound`` column marks "more than" figures.
+    provinces
+        2-digit BPS province codes.
+    path
+        Output ``.html`` file.
+    lang, boundaries
+        As in :func:`plot_coverage_map`.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Examples
+    --------
+    >>> interactive_map(data, ["17"], "coverage.html")  # doctest: +SKIP
+    PosixPath('coverage.html')
+    """
+    from uhc_analysis.storage import write_text
+
+    html = interactive_map_html(data, provinces, lang=lang, boundaries=boundaries)
+    return write_text(html, path)

@@ -112,6 +112,26 @@ def test_notebook_executes(path: Path, processed_data: Path, tmp_path: Path) -> 
     assert html.count("data:image/png;base64,") >= pngs
 
 
+MAPS_NOTEBOOK = config.NOTEBOOKS_DIR / "04-choropleth-maps.ipynb"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not MAPS_NOTEBOOK.exists(), reason="no maps notebook yet")
+def test_maps_notebook_without_boundaries(
+    processed_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No mirror file and an empty cache: the maps are skipped with a message, no crash."""
+    monkeypatch.setenv(config.MIRROR_ENV, str(tmp_path / "no-mirror"))
+    monkeypatch.setenv("UHC_ANALYSIS_CACHE", str(tmp_path / "empty-cache"))
+    out = tmp_path / "out"
+    assert nbrun.run_notebooks([MAPS_NOTEBOOK], out_dir=out, floor=False) == 0
+    executed = nbformat.read(out / MAPS_NOTEBOOK.name, as_version=4)
+    outputs = [o for c in executed.cells for o in c.get("outputs", [])]
+    printed = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "MAPS SKIPPED" in printed and "boundaries are unavailable" in printed
+    assert not any("image/png" in o.get("data", {}) for o in outputs), "a map was drawn"
+
+
 # ----------------------------------------------------------------------------- the runner
 
 
