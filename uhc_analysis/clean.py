@@ -50,7 +50,7 @@ from uhc_analysis import config, schemas
 from uhc_analysis.parsing import ParseError, Period, parse_period, parse_quantity
 from uhc_analysis.raw import RawFile, RawFileError, discover_raw_files, read_raw_file
 from uhc_analysis.regions import RegionResolutionError, load_regions, resolve_region
-from uhc_analysis.storage import write_csv, write_text
+from uhc_analysis.storage import staged_outputs, write_csv, write_text
 
 #: Canonical population bases, and the labels seen for each in real files.
 BASIS_LABELS: dict[str, str] = {
@@ -845,12 +845,19 @@ def build(
 
     result = clean_all(raw_dir, settings)
     out = Path(out_dir) if out_dir else config.DATA_PROCESSED
-    write_clean(result, out)
-    cov = panel.coverage_panel(result.enrolment, result.population)
-    write_csv(cov, out / "coverage_panel.csv")
-    pop = panel.population_series(result.population)
-    write_csv(pop, out / "population_series.csv")
-    write_text(quality.quality_summary(result, cov), out / "quality_summary.md")
+    model = panel.PopulationModel(result.population)
+    cov = panel.coverage_panel(result.enrolment, result.population, model=model)
+    pop = panel.population_series(result.population, model=model)
+    summary = quality.quality_summary(result, cov, model=model, series=pop)
+    # Everything is computed before anything is written; the files are written to a
+    # staging folder and only then moved into place, so a build killed half-way
+    # leaves the previous outputs intact (and the window for a mixed set is a few
+    # renames long).
+    with staged_outputs(out) as stage:
+        write_clean(result, stage)
+        write_csv(cov, stage / "coverage_panel.csv")
+        write_csv(pop, stage / "population_series.csv")
+        write_text(summary, stage / "quality_summary.md")
     if verbose:
         print(format_accounting(result.accounting))
         print(

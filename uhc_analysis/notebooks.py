@@ -70,6 +70,8 @@ CELL_TIMEOUT: int = 600
 #: Tag of the cell holding the defaults, and of the cell holding injected values.
 PARAMETERS_TAG: str = "parameters"
 INJECTED_TAG: str = "injected-parameters"
+#: matplotlib backend of the kernels: figures go into the cell outputs as PNG.
+INLINE_BACKEND: str = "module://matplotlib_inline.backend_inline"
 #: Name of the timings file written to ``out_dir``.
 TIMES_FILE: str = "rerun_times.json"
 
@@ -281,6 +283,25 @@ def _kernel_config() -> Any:
     return config
 
 
+def kernel_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Environment of a notebook kernel: ours, with matplotlib's inline backend.
+
+    The Makefile exports ``MPLBACKEND=Agg`` for the figure stages; a kernel
+    inheriting it would draw every chart off-screen and the executed notebooks
+    (and their HTML) would have no figures.
+
+    Examples
+    --------
+    >>> kernel_environment({"MPLBACKEND": "Agg", "X": "1"})
+    {'X': '1', 'MPLBACKEND': 'module://matplotlib_inline.backend_inline'}
+    """
+    env = {
+        k: v for k, v in (os.environ if environ is None else environ).items() if k != "MPLBACKEND"
+    }
+    env["MPLBACKEND"] = INLINE_BACKEND
+    return env
+
+
 def execute_notebook(
     nb: nbformat.NotebookNode,
     name: str,
@@ -317,7 +338,7 @@ def execute_notebook(
         on_cell_start=on_start,
     )
     try:
-        client.execute()
+        client.execute(env=kernel_environment())
     except Exception as exc:  # a cell error, a timeout, a dead or missing kernel
         index = current["index"]
         if isinstance(exc, CellExecutionError):
@@ -562,7 +583,9 @@ __all__ = [
     "discover_notebooks",
     "execute_notebook",
     "inject_parameters",
+    "kernel_environment",
     "measure_floor",
+    "measure_kernel_floor",
     "parameter_names",
     "render_html",
     "run_notebook",

@@ -45,13 +45,16 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from uhc_analysis import schemas
+from uhc_analysis.parsing import decimal_year
 
 FAMILIES: tuple[str, ...] = ("dukcapil", "bps")
 _BASIS_PRIORITY = {"bps_census": 0, "dukcapil_dkb": 0, "bps_projection": 1, "bps_estimate": 2}
@@ -77,11 +80,14 @@ class PopulationSettings:
     last_year: int = 2026
 
 
-def _decimal_year(dates: pd.Series) -> np.ndarray:
-    d = pd.to_datetime(dates)
-    start = pd.to_datetime(d.dt.year.astype(str) + "-01-01")
-    length = np.where(d.dt.is_leap_year, 366.0, 365.0)
-    return (d.dt.year + (d - start).dt.days / length).to_numpy(dtype=float)
+@lru_cache(maxsize=65536)
+def _decimal_year_of(iso: str) -> float:
+    return decimal_year(dt.date.fromisoformat(str(iso)[:10]))
+
+
+def _decimal_year(dates: pd.Series | list[str]) -> np.ndarray:
+    """ISO dates (``YYYY-MM-DD``) as decimal years; cached per distinct date."""
+    return np.fromiter((_decimal_year_of(d) for d in dates), dtype=float, count=len(dates))
 
 
 @dataclass
@@ -145,7 +151,7 @@ def _evaluate(
     status = [""] * len(tq)
     ids: list[str] = [""] * len(tq)
     for k, t in enumerate(tq):
-        exact = np.flatnonzero(np.isclose(s.t, t, atol=1e-9))
+        exact = np.flatnonzero(np.abs(s.t - t) <= 1e-9)
         if len(exact):
             values[k] = np.exp(s.logp[exact[0]])
             status[k], ids[k] = "published", s.ids[exact[0]]
@@ -226,7 +232,9 @@ class PopulationModel:
 
 
 def population_series(
-    population: pd.DataFrame, settings: PopulationSettings | None = None
+    population: pd.DataFrame,
+    settings: PopulationSettings | None = None,
+    model: PopulationModel | None = None,
 ) -> pd.DataFrame:
     """Yearly (1 July) population per region and basis family, with how it was obtained.
 
@@ -234,7 +242,7 @@ def population_series(
     point) are left out; the published points themselves are always included.
     """
     settings = settings or PopulationSettings()
-    model = PopulationModel(population, settings)
+    model = model or PopulationModel(population, settings)
     names = population.drop_duplicates("region_code").set_index("region_code")
     years = [f"{y}-07-01" for y in range(settings.first_year, settings.last_year + 1)]
     frames = []
@@ -331,7 +339,7 @@ def coverage_panel(
     enrolment: pd.DataFrame,
     population: pd.DataFrame,
     settings: PopulationSettings | None = None,
-    sources: pd.DataFrame | None = None,
+    model: PopulationModel | None = None,
 ) -> pd.DataFrame:
     """The tidy coverage panel: region x period x measure x basis (see module doc).
 
@@ -349,13 +357,15 @@ def coverage_panel(
         Columns :data:`uhc_analysis.schemas.PANEL`, sorted by region, date,
         measure, basis.
     """
-    model = PopulationModel(population, settings)
+    model = model or PopulationModel(population, settings)
     pop_sources = population.set_index("observation_id")["source_ids"].to_dict()
     pop_urls = population.set_index("observation_id")["urls"].to_dict()
     enr = enrolment[enrolment["use_in_analysis"].astype(bool)].reset_index(drop=True)
     rows: list[dict] = []
     for code, g in enr.groupby("region_code", sort=True):
-        lookups = {fam: model.at(code, fam, g["date"].tolist()) for fam in FAMILIES}
+        lookups = {
+            fam: model.at(code, fam, g["date"].tolist()).to_dict("records") for fam in FAMILIES
+        }
         for k, obs in enumerate(g.itertuples(index=False)):
             enrolled = _num(obs.enrolled)
             pct = _num(obs.coverage_pct)
@@ -383,7 +393,7 @@ def coverage_panel(
                 participants, p_status = None, ""
                 if pct is not None and obs.measure != "survey":
                     for fam in FAMILIES:
-                        fam_pop = lookups[fam].iloc[k]
+                        fam_pop = lookups[fam][k]
                         if not np.isnan(fam_pop["population"]):
                             participants = pct / 100 * fam_pop["population"]
                             p_status = f"derived_from_pct_{fam}_population"
@@ -443,7 +453,7 @@ def coverage_panel(
             if obs.measure == "survey" or participants is None:
                 continue
             for fam in FAMILIES:
-                fam_pop = lookups[fam].iloc[k]
+                fam_pop = lookups[fam][k]
                 if np.isnan(fam_pop["population"]):
                     continue
                 ids = fam_pop["population_ids"]
@@ -561,6 +571,18 @@ def recompute_check(
     if model is None:
         model = PopulationModel(population if population is not None else pd.DataFrame())
     rows = []
+    # Dukcapil population at every date needed, one model call per region (speed)
+    needs = enrolment[
+        enrolment["enrolled"].notna()
+        & enrolment["coverage_pct"].notna()
+        & enrolment["population"].isna()
+        & (enrolment["measure"] != "survey")
+    ]
+    dukcapil: dict[tuple[str, str], float] = {}
+    for code, g in needs.groupby("region_code", sort=True):
+        dates = sorted(set(g["date"]))
+        values = model.at(code, "dukcapil", dates)["population"].to_numpy()
+        dukcapil.update({(code, d): float(v) for d, v in zip(dates, values, strict=True)})
     for obs in enrolment.itertuples(index=False):
         e, p, n = _num(obs.enrolled), _num(obs.coverage_pct), _num(obs.population)
         if e is None or p is None or obs.measure == "survey":
@@ -585,10 +607,10 @@ def recompute_check(
             )
         else:
             implied = e / (p / 100)
-            series = model.at(obs.region_code, "dukcapil", [obs.date]).iloc[0]
-            if np.isnan(series["population"]):
+            reference = dukcapil.get((obs.region_code, obs.date), np.nan)
+            if np.isnan(reference):
                 continue
-            diff = 100 * (implied - series["population"]) / series["population"]
+            diff = 100 * (implied - reference) / reference
             rows.append(
                 (
                     obs.observation_id,
@@ -597,7 +619,7 @@ def recompute_check(
                     obs.period,
                     "implied_population_vs_dukcapil_pct",
                     implied,
-                    series["population"],
+                    reference,
                     diff,
                     abs(diff) > 3.0,
                     obs.urls,

@@ -27,6 +27,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 NumberKind = Literal["count", "percent", "money", "number"]
@@ -73,6 +74,8 @@ LOWER_BOUND_WORDS: tuple[str, ...] = ("lebih dari", "di atas", "more than", "ove
 _UNIT_WORDS = ("rupiah", "rp.", "rp", "idr", "jiwa", "orang", "peserta", "persen", "percent", "%")
 
 _NUMBER_RE = re.compile(r"^[+-]?\d[\d.,]*$")
+#: digits with at most one decimal point and no thousands-like group: safe to read as is
+_PLAIN_RE = re.compile(r"^\d{1,3}(?:\.\d{1,2}|\.\d{4,})?$|^\d+$", re.ASCII)
 _THOUSANDS_DOT = re.compile(r"^\d{1,3}(\.\d{3})+$")
 _THOUSANDS_COMMA = re.compile(r"^\d{1,3}(,\d{3})+$")
 
@@ -86,15 +89,19 @@ class ParsedNumber:
     lower_bound: bool = False
 
 
+@lru_cache(maxsize=16)
+def _word_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One compiled alternation of ``words`` (longest first, whole words for letters)."""
+    parts = [
+        re.escape(w) if not w[0].isalpha() else rf"(?<![a-z]){re.escape(w)}(?![a-z])"
+        for w in sorted(words, key=len, reverse=True)
+    ]
+    return re.compile("|".join(parts))
+
+
 def _strip_words(text: str, words: tuple[str, ...]) -> tuple[str, bool]:
-    found = False
-    for word in sorted(words, key=len, reverse=True):
-        pattern = (
-            re.escape(word) if not word[0].isalpha() else rf"(?<![a-z]){re.escape(word)}(?![a-z])"
-        )
-        text, n = re.subn(pattern, " ", text)
-        found = found or n > 0
-    return text, found
+    text, n = _word_pattern(words).subn(" ", text)
+    return text, n > 0
 
 
 def _digits_to_float(token: str, kind: NumberKind, scaled: bool, original: str) -> float:
@@ -114,7 +121,9 @@ def _digits_to_float(token: str, kind: NumberKind, scaled: bool, original: str) 
         else:
             raise ParseError(f"cannot read {original!r} as a number: several commas")
     elif "." in token:
-        if kind in ("count", "money") and not scaled and _THOUSANDS_DOT.match(token):
+        # a dot before groups of three digits separates thousands, also before a scale
+        # word ("Rp 1.500 miliar" is 1,500 billion); "7.9 juta" stays a decimal
+        if kind in ("count", "money") and _THOUSANDS_DOT.match(token):
             token = token.replace(".", "")
         elif token.count(".") > 1:
             if _THOUSANDS_DOT.match(token):
@@ -151,6 +160,10 @@ def parse_quantity(text: str, kind: NumberKind = "number") -> ParsedNumber | Non
     if not isinstance(text, str):
         raise ParseError(f"expected text, got {type(text).__name__} {text!r}")
     original = text
+    if _PLAIN_RE.match(text) and (kind != "count" or text.isdigit()):
+        value = float(text)  # fast path: plain ASCII digits, the common case
+        if math.isfinite(value):
+            return ParsedNumber(value=value)
     text = unicodedata.normalize("NFKC", text).strip().lower().replace("\u00a0", " ")
     if not text:
         return None

@@ -25,6 +25,7 @@ from uhc_analysis import config
 
 if TYPE_CHECKING:
     from uhc_analysis.clean import CleanResult
+    from uhc_analysis.panel import PopulationModel
 
 
 def _md_table(df: pd.DataFrame) -> str:
@@ -93,8 +94,14 @@ def sparse_regencies(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def quality_summary(result: CleanResult, panel: pd.DataFrame | None = None) -> str:
-    """Render the whole Markdown summary."""
+def quality_summary(
+    result: CleanResult,
+    panel: pd.DataFrame | None = None,
+    *,
+    model: PopulationModel | None = None,
+    series: pd.DataFrame | None = None,
+) -> str:
+    """Render the whole Markdown summary (``model``/``series`` avoid recomputing them)."""
     from uhc_analysis.clean import format_accounting
     from uhc_analysis.panel import (
         PopulationModel,
@@ -168,7 +175,7 @@ def quality_summary(result: CleanResult, panel: pd.DataFrame | None = None) -> s
             ].rename(columns={"use_in_analysis": "used"})
         ),
     ]
-    model = PopulationModel(result.population)
+    model = model or PopulationModel(result.population)
     checks = recompute_check(result.enrolment, model)
     beyond = checks[checks["beyond_rounding"]]
     parts += [
@@ -182,7 +189,7 @@ def quality_summary(result: CleanResult, panel: pd.DataFrame | None = None) -> s
             beyond[["region_name", "period", "check", "published", "recomputed", "difference"]]
         ),
     ]
-    series = population_series(result.population)
+    series = series if series is not None else population_series(result.population, model=model)
     totals = province_total_check(series, result.regions)
     parts += [
         "## Province totals vs the sum of their regencies",

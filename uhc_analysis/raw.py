@@ -283,11 +283,15 @@ def read_raw_file(path: Path, raw_dir: Path | None = None) -> RawFile:
             f"missing columns {missing}, unexpected columns {extra}, repeated columns {dupes}"
         )
     rejects: list[tuple[str, int, str, str, str]] = list(quote_rejects)
+    n_title = 0
     for line, cells in records[:header_idx]:
+        if not any(c.strip() for c in cells):
+            continue  # a blank line above the header is not a row
+        n_title += 1
         rejects.append((name, line, "", ",".join(cells)[:200], "title row above the header"))
     rows: list[list[str]] = []
     lines: list[int] = []
-    n_read = header_idx + len(quote_rejects)  # title rows and broken lines count as read
+    n_read = n_title + len(quote_rejects)  # title rows and broken lines count as read
     for line, cells in records[header_idx + 1 :]:
         if not any(c.strip() for c in cells):
             continue  # blank line: not a row

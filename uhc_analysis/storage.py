@@ -16,8 +16,10 @@ Examples
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,3 +73,48 @@ def write_csv(df: pd.DataFrame, path: Path | str) -> Path:
 def write_text(text: str, path: Path | str) -> Path:
     """Write ``text`` (UTF-8, LF) atomically."""
     return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline="\n"))
+
+
+def remove_stale_temporaries(folder: Path | str) -> list[Path]:
+    """Delete temporary files/folders an interrupted run left in ``folder``."""
+    folder = Path(folder)
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") and path.name.endswith(".tmp"):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+        elif path.name.startswith(".staging-") and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+@contextmanager
+def staged_outputs(folder: Path | str) -> Iterator[Path]:
+    """Write a set of files into a staging folder, then move them all into ``folder``.
+
+    On an exception (or a kill) nothing in ``folder`` has changed; stale
+    staging folders and temporary files of earlier interrupted runs are
+    removed first.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp())
+    >>> with staged_outputs(out) as stage:
+    ...     _ = write_text("x", stage / "a.txt")
+    >>> sorted(p.name for p in out.iterdir())
+    ['a.txt']
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(folder)
+    stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
+    try:
+        yield stage
+        for path in sorted(stage.iterdir()):
+            os.replace(path, folder / path.name)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)

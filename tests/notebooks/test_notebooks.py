@@ -173,12 +173,14 @@ def test_inject_parameters_after_the_tagged_cell() -> None:
     assert len(nb.cells) == 3, "input notebook must not be modified"
 
 
-def test_runner_injects_strips_and_renders(tmp_path: Path) -> None:
+def test_runner_injects_strips_and_renders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MPLBACKEND", "Agg")  # as the Makefile exports it
     path = _toy(
         tmp_path,
         "01-toy.ipynb",
         "lang = 'en'\nfigures_dir = None",
         "import os\nprint(lang, os.path.basename(os.getcwd()), figures_dir)\nobject()",
+        "import matplotlib.pyplot as plt\nplt.plot([1, 2]);",
         tags=("parameters",),
     )
     out = tmp_path / "out"
@@ -188,8 +190,10 @@ def test_runner_injects_strips_and_renders(tmp_path: Path) -> None:
     stream = nb.cells[3].outputs[0].text
     assert stream == f"id nb {(out / 'figures').resolve()}\n", "parameters and cwd"
     assert nb.cells[3].outputs[1].data["text/plain"] == "<object>", "address stripped"
+    assert "image/png" in nb.cells[4].outputs[0].data, "figure not inline (MPLBACKEND leaked)"
     assert '"execution"' not in text and "iopub" not in text
-    assert (out / "01-toy.html").exists()
+    html = (out / "01-toy.html").read_text(encoding="utf-8")
+    assert "data:image/png;base64," in html
     assert json.loads((out / nbrun.TIMES_FILE).read_text())["notebooks"][0]["status"] == "ok"
 
 

@@ -1,19 +1,15 @@
-"""A build killed half-way never leaves a half-written table behind.
+"""A build killed half-way leaves the previous processed outputs intact.
 
-Every processed file is written to a temporary file in the same folder and
-renamed over the old one (:func:`uhc_analysis.storage.atomic_write`), so after
-``SIGKILL`` at any moment each file under its final name holds either the
-bytes of the previous build or the complete bytes of the new one. The test
-builds a small dataset, then starts ``uhc-analysis build`` on a larger
-synthetic dataset in a subprocess and kills it twice: the instant the first
-temporary file appears (a table half-written), and the instant
-``enrolment.csv`` is replaced under its final name (some tables new, others
-old). A rerun must then finish normally, with
-the accounting of the synthetic data exactly as the generator wrote it.
-
-Note: atomicity is per file, not per build: a kill between two writes leaves
-new clean tables next to the old coverage panel (both complete). Leftover
-temporary files are hidden (``.name.csv.XXXX.tmp``) and never read.
+The build computes every table first, writes them into a hidden staging folder
+(``.staging-XXXX``, each file itself written atomically) and only then moves
+them into place (:func:`uhc_analysis.storage.staged_outputs`). The test builds
+a small dataset, then starts ``uhc-analysis build`` on a larger synthetic
+dataset in a subprocess and kills it (``SIGKILL``) twice: shortly after it
+starts (still computing), and the instant the staging folder appears (tables
+being written). Both times every final-named file must still hold the bytes of
+the previous build. A rerun must then finish normally, remove the leftover
+staging folder, and give the accounting of the synthetic data exactly as the
+generator wrote it.
 """
 
 from __future__ import annotations
@@ -104,17 +100,15 @@ def stderr_of(proc: subprocess.Popen[bytes]) -> str:
 def kill_when(proc: subprocess.Popen[bytes], out: Path, moment: str, timeout: float = 300) -> int:
     """Poll the output folder; SIGKILL the build at ``moment``.
 
-    ``"temp_file"``: as soon as a temporary file appears (a table is being
-    written); any other value is a file name: as soon as that file is replaced
-    under its final name (it is new, later tables not yet).
+    ``"staging"``: as soon as a staging folder appears (tables being written);
+    ``"early"``: after a quarter of a second (the build is still computing).
     """
-    before = snapshot_stat(out)
     deadline = time.monotonic() + timeout
+    start = time.monotonic()
     while time.monotonic() < deadline and proc.poll() is None:
-        now = snapshot_stat(out)
-        if moment == "temp_file" and any(TEMP_NAME.match(n) for n in set(now) - set(before)):
+        if moment == "early" and time.monotonic() - start > 0.25:
             return kill(proc)
-        if moment in before and now.get(moment, before[moment]) != before[moment]:
+        if moment == "staging" and any(n.startswith(".staging-") for n in os.listdir(out)):
             return kill(proc)
         time.sleep(0.001)
     return kill(proc)
@@ -161,7 +155,7 @@ def test_killed_build_leaves_old_or_new_files_and_rerun_completes(datasets) -> N
     assert {"enrolment.csv", "accounting.csv", "coverage_panel.csv"} <= set(old)
 
     states = {}
-    for moment in ("temp_file", "enrolment.csv"):
+    for moment in ("early", "staging"):
         proc = start_build(root / "big", out)
         code = kill_when(proc, out, moment)
         assert code == -signal.SIGKILL, f"the build was not running any more: {stderr_of(proc)}"
@@ -188,14 +182,11 @@ def test_killed_build_leaves_old_or_new_files_and_rerun_completes(datasets) -> N
     new = {n: b for n, b in snapshot_bytes(out).items() if not TEMP_NAME.match(n)}
     assert set(new) >= set(old)
 
-    # killed while writing the first table: its temporary file is partial, every final file old
-    which = check_old_or_new(states["temp_file"], old, new)
-    assert set(which) >= set(old)
-    # killed once enrolment.csv was replaced: a mix of old and new files (per-file atomicity,
-    # see the module docstring), none of them partial
-    which = check_old_or_new(states["enrolment.csv"], old, new)
-    assert set(which) >= set(old)
-    assert which["enrolment.csv"] == "new"
+    # killed while computing, and while writing into the staging folder: every final file old
+    for moment in ("early", "staging"):
+        which = check_old_or_new(states[moment], old, new)
+        assert set(which.values()) == {"old"}, (moment, which)
+    assert not [n for n in os.listdir(out) if n.startswith(".")], "leftovers after the rerun"
 
     acc = pd.read_csv(out / "accounting.csv")
     assert acc["balanced"].all()

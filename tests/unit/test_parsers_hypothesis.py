@@ -313,3 +313,11 @@ def test_spelling_noise_keeps_the_code(
     variant = _variants(row["name"], row["kind"])[0].replace(" ", spaces)
     variant = pad + (variant.upper() if upper else variant) + alt + pad
     assert resolve_region(variant, province=row["province_code"]) == row["bps_code"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Rp 1.500 miliar", 1.5e12), ("Rp1.250 juta", 1.25e9), ("Rp 12.500 juta", 1.25e10)],
+)
+def test_thousands_dots_before_a_scale_word_are_thousands(text: str, expected: float) -> None:
+    assert parse_number(text, kind="money") == expected
