@@ -146,36 +146,51 @@ def _evaluate(
     max_years: float,
     max_staleness: float,
 ) -> tuple[np.ndarray, list[str], list[str]]:
-    """Population, status and contributing observation ids at query times."""
+    """Population, status and contributing observation ids at query times (vectorised)."""
+    n = len(s.t)
     values = np.full(len(tq), np.nan)
-    status = [""] * len(tq)
-    ids: list[str] = [""] * len(tq)
-    for k, t in enumerate(tq):
-        exact = np.flatnonzero(np.abs(s.t - t) <= 1e-9)
-        if len(exact):
-            values[k] = np.exp(s.logp[exact[0]])
-            status[k], ids[k] = "published", s.ids[exact[0]]
-        elif s.t[0] < t < s.t[-1]:
-            i = int(np.searchsorted(s.t, t))
-            w = (t - s.t[i - 1]) / (s.t[i] - s.t[i - 1])
-            values[k] = np.exp(s.logp[i - 1] + w * (s.logp[i] - s.logp[i - 1]))
-            status[k], ids[k] = "interpolated", f"{s.ids[i - 1]};{s.ids[i]}"
-        else:
-            before = t < s.t[0]
-            edge = 0 if before else len(s.t) - 1
-            rate = s.rate_lo if before else s.rate_hi
-            label = "extrapolated"
-            if rate is None:
-                usable = [f for f in fallbacks if f[1] - max_staleness <= t <= f[2] + max_staleness]
-                if usable:
-                    rate, label = usable[0][0], f"extrapolated_{usable[0][3]}_rate"
-            gap = abs(t - s.t[edge])
-            if rate is None or gap > max_years:
-                continue
-            values[k] = np.exp(s.logp[edge] + rate * (t - s.t[edge]))
-            status[k] = label
-            ids[k] = s.ids[edge]
-    return values, status, ids
+    status = np.full(len(tq), "", dtype=object)
+    ids = np.full(len(tq), "", dtype=object)
+    if not len(tq):
+        return values, list(status), list(ids)
+    ids_arr = np.asarray(s.ids, dtype=object)
+    pos = np.searchsorted(s.t, tq)
+    # exact hits: the point at pos (or pos-1) equals the query time
+    near = np.clip(pos, 0, n - 1)
+    prev = np.clip(pos - 1, 0, n - 1)
+    hit_near = np.abs(s.t[near] - tq) <= 1e-9
+    hit_prev = np.abs(s.t[prev] - tq) <= 1e-9
+    exact = hit_near | hit_prev
+    which = np.where(hit_near, near, prev)
+    values[exact] = np.exp(s.logp[which[exact]])
+    status[exact] = "published"
+    ids[exact] = ids_arr[which[exact]]
+    # interior: log-linear interpolation between the neighbouring points
+    inside = ~exact & (tq > s.t[0]) & (tq < s.t[-1])
+    if inside.any():
+        hi = pos[inside]
+        lo = hi - 1
+        w = (tq[inside] - s.t[lo]) / (s.t[hi] - s.t[lo])
+        values[inside] = np.exp(s.logp[lo] + w * (s.logp[hi] - s.logp[lo]))
+        status[inside] = "interpolated"
+        ids[inside] = [f"{a};{b}" for a, b in zip(ids_arr[lo], ids_arr[hi], strict=True)]
+    # beyond the edges: the edge growth rate, or a borrowed one, for max_years at most
+    for k in np.flatnonzero(~exact & ~inside):
+        t = tq[k]
+        before = t < s.t[0]
+        edge = 0 if before else n - 1
+        rate = s.rate_lo if before else s.rate_hi
+        label = "extrapolated"
+        if rate is None:
+            usable = [f for f in fallbacks if f[1] - max_staleness <= t <= f[2] + max_staleness]
+            if usable:
+                rate, label = usable[0][0], f"extrapolated_{usable[0][3]}_rate"
+        if rate is None or abs(t - s.t[edge]) > max_years:
+            continue
+        values[k] = np.exp(s.logp[edge] + rate * (t - s.t[edge]))
+        status[k] = label
+        ids[k] = s.ids[edge]
+    return values, list(status), list(ids)
 
 
 class PopulationModel:
@@ -207,25 +222,24 @@ class PopulationModel:
                 out.append((rate, float(s.t[0]), float(s.t[-1]), label))
         return out
 
-    def at(self, code: str, family: str, dates: pd.Series | list[str]) -> pd.DataFrame:
-        """Population of ``code`` under ``family`` at ``dates`` (ISO strings)."""
-        dates = pd.Series(list(dates), dtype=object)
+    def values_at(
+        self, code: str, family: str, dates: list[str]
+    ) -> tuple[np.ndarray, list[str], list[str]]:
+        """Population values, statuses and observation ids at ``dates`` (ISO strings)."""
         s = self.series.get((code, family))
         if s is None or not len(dates):
-            return pd.DataFrame(
-                {
-                    "population": np.full(len(dates), np.nan),
-                    "population_status": [""] * len(dates),
-                    "population_ids": [""] * len(dates),
-                }
-            )
-        values, status, ids = _evaluate(
+            return np.full(len(dates), np.nan), [""] * len(dates), [""] * len(dates)
+        return _evaluate(
             s,
             _decimal_year(dates),
             self._fallbacks(code, family),
             self.settings.max_extrapolation_years,
             self.settings.max_rate_staleness_years,
         )
+
+    def at(self, code: str, family: str, dates: pd.Series | list[str]) -> pd.DataFrame:
+        """Population of ``code`` under ``family`` at ``dates`` (ISO strings), as a frame."""
+        values, status, ids = self.values_at(code, family, list(dates))
         return pd.DataFrame(
             {"population": values, "population_status": status, "population_ids": ids}
         )
@@ -245,17 +259,33 @@ def population_series(
     model = model or PopulationModel(population, settings)
     names = population.drop_duplicates("region_code").set_index("region_code")
     years = [f"{y}-07-01" for y in range(settings.first_year, settings.last_year + 1)]
-    frames = []
-    for (code, fam), s in sorted(model.series.items()):
-        pts = population[
-            (population["region_code"] == code) & population["observation_id"].isin(s.ids)
-        ]["date"].tolist()
-        dates = sorted(set(years) | set(pts))
-        got = model.at(code, fam, dates)
-        got.insert(0, "date", dates)
-        got.insert(0, "basis", fam)
-        got.insert(0, "region_code", code)
-        frames.append(got[got["population"].notna()])
+    date_of = dict(zip(population["observation_id"], population["date"], strict=True))
+    records: list[tuple[str, str, str, float, str, str]] = []
+    for (code, fam), series in sorted(model.series.items()):
+        dates = sorted(set(years) | {date_of[i] for i in series.ids})
+        values, status, ids = model.values_at(code, fam, dates)
+        records += [
+            (code, fam, d, v, st, i)
+            for d, v, st, i in zip(dates, values, status, ids, strict=True)
+            if not np.isnan(v)
+        ]
+    frames = (
+        [
+            pd.DataFrame.from_records(
+                records,
+                columns=[
+                    "region_code",
+                    "basis",
+                    "date",
+                    "population",
+                    "population_status",
+                    "population_ids",
+                ],
+            )
+        ]
+        if records
+        else []
+    )
     cols = [
         "region_code",
         "region_name",
