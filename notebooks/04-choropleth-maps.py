@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -210,14 +212,13 @@ display(
 #   excepted. Sumatera Selatan shows the most regencies still to get there (7).
 # * **Gap map (98 %).** The largest known gaps are Paser (61,600 people, Rp 31.0 bn
 #   a year), Empat Lawang (45,185; Rp 22.8 bn) and Bengkulu Utara (36,979; Rp 18.6
-#   bn). 16 regencies are hatched as "no data":
+#   bn). 5 regencies are hatched as "no data":
 #   * Bengkulu Tengah, which has no figure at all;
 #   * 4 regencies below 98 % whose sources gave a percentage without a population:
 #     Ogan Komering Ilir, Ogan Komering Ulu Selatan, Penukal Abab Lematang Ilir and
-#     Kepahiang. The `dukcapil` basis (notebook 02) fills them in;
-#   * 11 regencies already at or above 98 % whose source gave no population. Their
-#     gap is zero by definition, but `metrics.csv` leaves it empty without a
-#     population, so the map cannot tell them from true unknowns.
+#     Kepahiang. The `dukcapil` basis (notebook 02) fills them in.
+#   Regencies already at or above 98 % have a gap of zero, with or without a
+#   published population.
 # * **The dates differ.** Each regency's latest figure has its own date, from 2020-01
 #   (Penukal Abab Lematang Ilir) to 2026-02 (Kutai Timur), so the map is not a
 #   snapshot at one date. The source line under each map gives the range.

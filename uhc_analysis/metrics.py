@@ -156,7 +156,7 @@ def uhc_metrics(
             m["threshold"] = float(t)
             m["status"] = np.where(m["coverage_pct"] >= t, "at_or_above", "below")
             gaps = [
-                coverage_gap(p, c, t) if pd.notna(p) else np.nan
+                0 if c >= t else (coverage_gap(p, c, t) if pd.notna(p) else np.nan)
                 for p, c in zip(m["population"], m["coverage_pct"], strict=True)
             ]
             m["gap_people"] = pd.array(gaps, dtype="Float64").round(0)

@@ -253,6 +253,8 @@ def test_metrics_status_gap_rank(cov: pd.DataFrame) -> None:
     assert sorted(ranks["rank_in_province"].dropna()) == sorted(
         ranks["coverage_pct"].rank(ascending=False, method="min").astype(int)
     )
+    # at or above a threshold the gap is zero, even where the source gave no population
+    assert (mm.loc[mm["status"] == "at_or_above", "gap_people"] == 0).all()
     below = mm[(mm["status"] == "below") & mm["population"].notna()]
     assert (below["gap_people"] > 0).all()
     assert (
