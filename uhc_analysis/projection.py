@@ -20,11 +20,12 @@ Models (``model`` column)
     observations (empirical Bayes, Smyth 2004):
     ``s² = (SSR + prior_df·s0²) / (df + prior_df)``, with ``df + prior_df``
     degrees of freedom for the t quantiles, and floored at ``min_resid_sd²``.
-    The fit is then redone in statsmodels with ``cov_type="fixed scale"`` so
-    that ``get_prediction(...).summary_frame(alpha=...)`` gives the
-    observation (prediction) intervals, which are transformed back with
-    ``ceiling · expit``. The point path is the back-transformed logit mean,
-    i.e. the predictive median.
+    The fit is then redone with the scale fixed at ``s²`` (statsmodels WLS with
+    ``cov_type="fixed scale"``, computed in closed form; the statsmodels
+    results are built on request in ``_Line.results``), and its observation
+    (prediction) intervals, those of ``get_prediction(...).summary_frame(
+    alpha=...)``, are transformed back with ``ceiling · expit``. The point
+    path is the back-transformed logit mean, i.e. the predictive median.
 
     *Slope shrinkage* (``slope_prior=True``, default). Two to four scattered
     figures from different sources give wild slopes (two figures a month apart
@@ -45,7 +46,11 @@ Models (``model`` column)
     intercept and slope per region (regencies nested in their province; the
     province's own series is one more group). A regency with 1-2
     observations gets its province's slope, nudged by its own data (BLUP),
-    instead of being dropped. MixedLM takes no observation weights, so rounded
+    instead of being dropped. The REML fit is statsmodels' (``MixedLM(...).fit(
+    reml=True, method=["lbfgs"])``) replicated on 2 x 2 group cross-products
+    (:class:`_PooledREML`; statsmodels itself is run where rounding could
+    change the outcome), so national runs take seconds. MixedLM takes no
+    observation weights, so rounded
     figures and censored pseudo-observations count fully here. The prediction
     variance of a region is ``L·Cov(β)·Lᵀ + Cov(b | y) + σ²`` (GLS covariance
     of the fixed effects plus the conditional covariance of its random
@@ -135,6 +140,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -144,7 +150,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import special, stats
 
 from uhc_analysis import config, schemas, storage
@@ -424,19 +429,28 @@ def prepare_observations(
         observation_id=lambda d: d["observation_id"].astype(str) if "observation_id" in d else "",
     )
     keys = ["region_code", "decimal_year", "lower_bound"]
-    out = (
-        p.sort_values([*keys, "period"], kind="stable")
-        .groupby(keys, as_index=False, sort=True)
-        .agg(
-            province_code=("province_code", "first"),
-            region_level=("region_level", "first"),
-            period=("period", "first"),
-            coverage_pct=("coverage_pct", "mean"),
-            rounded=("rounded", "all"),
-            n_rows=("coverage_pct", "size"),
-            observation_ids=("observation_id", lambda s: ";".join(sorted(set(s)))),
-        )
+    p = p.sort_values([*keys, "period"], kind="stable")
+    grouped = p.groupby(keys, as_index=False, sort=True)
+    out = grouped.agg(
+        province_code=("province_code", "first"),
+        region_level=("region_level", "first"),
+        period=("period", "first"),
+        coverage_pct=("coverage_pct", "mean"),
+        rounded=("rounded", "all"),
+        n_rows=("coverage_pct", "size"),
     )
+    # ";".join(sorted(set(ids))) per group, spelled out only for the groups of several rows
+    gid = grouped.ngroup().to_numpy()
+    ids = pd.Series(p["observation_id"].to_numpy(dtype=object), index=gid)
+    ids = ids[gid >= 0]
+    first = ids[~ids.index.duplicated()]
+    joined = np.empty(len(out), dtype=object)
+    joined[first.index.to_numpy()] = first.to_numpy(dtype=object)
+    several = ids.index.duplicated(keep=False)
+    if several.any():
+        multi = ids[several].groupby(level=0).agg(lambda s: ";".join(sorted(set(s))))
+        joined[multi.index.to_numpy()] = multi.to_numpy()
+    out["observation_ids"] = joined
     out["region_level"] = out["region_level"].astype(str)
     out["region_code"] = out["region_code"].astype(str)
     out["province_code"] = out["province_code"].astype(str)
@@ -530,6 +544,41 @@ def censored_evidence(
 # --------------------------------------------------------------------------- fitted lines
 
 
+@functools.lru_cache(maxsize=4096)
+def _quantile(p: float, df: float) -> float:
+    """``p`` quantile of the standard normal (``df`` infinite) or of Student's t."""
+    return float(stats.norm.ppf(p) if math.isinf(df) else stats.t.ppf(p, df))
+
+
+class _LazyWLSResults:
+    """statsmodels results of a ``logit_wls`` line, built on first attribute access.
+
+    :meth:`_Line.predict` does not need them (its closed form equals
+    ``get_prediction(...).summary_frame(alpha=...)``, which the unit tests
+    check), so national runs never pay for thousands of statsmodels fits.
+    """
+
+    __slots__ = ("_design", "_res")
+
+    def __init__(
+        self, exog: np.ndarray, endog: np.ndarray, weights: np.ndarray, scale: float, df: float
+    ) -> None:
+        self._design = (exog, endog, weights, scale, df)
+        self._res: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._res is None:
+            import statsmodels.api as sm
+
+            exog, endog, weights, scale, df = self._design
+            model = sm.WLS(endog, exog, weights=weights, hasconst=True)
+            model.df_resid = df
+            self._res = model.fit(cov_type="fixed scale", cov_kwds={"scale": scale}, use_t=True)
+        return getattr(self._res, name)
+
+
 @dataclass(frozen=True)
 class _Line:
     """A straight line ``a + b·(t - reference_year)`` on the logit scale, with uncertainty."""
@@ -541,36 +590,40 @@ class _Line:
     df: float
     note: str
     n_censored: int = 0
-    results: Any = field(default=None, repr=False)  # statsmodels WLS results (logit_wls)
+    #: logit_wls: the statsmodels WLS results (built lazily; not used by ``predict``)
+    results: Any = field(default=None, repr=False)
     #: pooled lines: (mean, variance) of the slope of a new region of the same province
     slope_prior: tuple[float, float] | None = None
 
     def quantile(self, p: float) -> float:
-        return float(stats.norm.ppf(p) if math.isinf(self.df) else stats.t.ppf(p, self.df))
+        return _quantile(p, float(self.df))
 
     def logit_mean(self, years: np.ndarray, s: ProjectionSettings) -> np.ndarray:
         x = np.asarray(years, dtype=float) - s.reference_year
         return self.params[0] + self.params[1] * x
 
-    def predict(self, years: np.ndarray, s: ProjectionSettings) -> pd.DataFrame:
-        """Median path and 80/95 % prediction intervals (percent) at ``years``."""
+    def band(self, years: np.ndarray, s: ProjectionSettings) -> dict[str, np.ndarray]:
+        """Median path and 80/95 % prediction limits (percent) at ``years``, as arrays.
+
+        Observation (prediction) intervals ``mean ± q·sqrt(x·Cov·xᵀ + scale)``
+        with ``q`` the normal or t quantile (``df``): for ``logit_wls`` this is
+        exactly statsmodels' ``get_prediction(exog).summary_frame(alpha)``
+        ``obs_ci_lower``/``obs_ci_upper`` of the fixed-scale WLS fit.
+        """
         years = np.asarray(years, dtype=float)
         exog = np.column_stack([np.ones_like(years), years - s.reference_year])
-        out = {}
+        mean = exog @ self.params
+        se = np.sqrt(np.einsum("ij,jk,ik->i", exog, self.cov, exog) + self.scale)
+        out = {"coverage_pct": _expit_pct(mean, s)}
         for level, alpha in (("80", 0.20), ("95", 0.05)):
-            if self.results is not None:
-                frame = self.results.get_prediction(exog).summary_frame(alpha=alpha)
-                mean = frame["mean"].to_numpy()
-                lo, hi = frame["obs_ci_lower"].to_numpy(), frame["obs_ci_upper"].to_numpy()
-            else:
-                mean = exog @ self.params
-                se = np.sqrt(np.einsum("ij,jk,ik->i", exog, self.cov, exog) + self.scale)
-                q = self.quantile(1 - alpha / 2)
-                lo, hi = mean - q * se, mean + q * se
-            out["coverage_pct"] = _expit_pct(mean, s)
-            out[f"lo{level}"] = _expit_pct(lo, s)
-            out[f"hi{level}"] = _expit_pct(hi, s)
-        return pd.DataFrame(out)[["coverage_pct", "lo80", "hi80", "lo95", "hi95"]]
+            q = self.quantile(1 - alpha / 2)
+            out[f"lo{level}"] = _expit_pct(mean - q * se, s)
+            out[f"hi{level}"] = _expit_pct(mean + q * se, s)
+        return out
+
+    def predict(self, years: np.ndarray, s: ProjectionSettings) -> pd.DataFrame:
+        """Median path and 80/95 % prediction intervals (percent) at ``years``."""
+        return pd.DataFrame(self.band(years, s))[["coverage_pct", "lo80", "hi80", "lo95", "hi95"]]
 
     def slope_interval(self, alpha: float) -> tuple[float, float, float]:
         """Slope (logit units per year) and its two-sided ``1 - alpha`` interval."""
@@ -580,13 +633,30 @@ class _Line:
         return b, b - q * se, b + q * se
 
 
+_LOG_SQRT_2PI = np.log(np.sqrt(2 * np.pi))  # as scipy.stats.norm
+
+
+def _imputed_bounds(
+    mu: np.ndarray, sd: np.ndarray, bound: np.ndarray, included: np.ndarray
+) -> np.ndarray:
+    """``E[y | y > bound]`` of ``N(mu, sd²)`` where ``included``, NaN elsewhere."""
+    a = (bound - mu) / sd
+    # stats.norm.logpdf(a) - stats.norm.logsf(a), without scipy's per-call argument checks
+    log_hazard = -(a**2) / 2.0 - _LOG_SQRT_2PI - special.log_ndtr(-a)
+    return np.where(included, mu + sd * np.exp(log_hazard), np.nan)
+
+
 def _with_censored(
     fit: Callable[[pd.DataFrame], dict[str, _Line]],
     data: pd.DataFrame,
     cens: pd.DataFrame,
     s: ProjectionSettings,
 ) -> dict[str, _Line]:
-    """Refit with informative lower bounds imputed at E[y | y > bound] (see module docstring)."""
+    """Refit with informative lower bounds imputed at E[y | y > bound] (see module docstring).
+
+    :func:`_wls_with_censored` is the same loop for one region's ``logit_wls``
+    line on arrays; keep the two in step.
+    """
     lines = fit(data)
     cens = cens.loc[cens["region_code"].isin(list(lines))].reset_index(drop=True)
     if cens.empty:
@@ -594,21 +664,19 @@ def _with_censored(
     bound = _logit(cens["bound_pct"].to_numpy(), s)
     included = np.zeros(len(cens), dtype=bool)
     imputed = np.full(len(cens), np.nan)
+    t_cens = cens["decimal_year"].to_numpy(float)
     for _ in range(s.censored_max_iter):
         mu = np.array(
             [
                 lines[r].logit_mean(np.array([t]), s)[0] if r in lines else np.nan
-                for r, t in zip(cens["region_code"], cens["decimal_year"], strict=True)
+                for r, t in zip(cens["region_code"], t_cens, strict=True)
             ]
         )
         sd = np.array(
             [math.sqrt(lines[r].scale) if r in lines else np.nan for r in cens["region_code"]]
         )
         included |= np.nan_to_num(mu, nan=np.inf) < bound
-        a = (bound - mu) / sd
-        new = np.where(
-            included, mu + sd * np.exp(stats.norm.logpdf(a) - stats.norm.logsf(a)), np.nan
-        )
+        new = _imputed_bounds(mu, sd, bound, included)
         if not included.any():
             return lines
         converged = np.allclose(np.nan_to_num(new), np.nan_to_num(imputed), atol=1e-6, rtol=0)
@@ -636,6 +704,35 @@ def _model_frame(obs: pd.DataFrame, s: ProjectionSettings) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+def _split_by_region(codes: np.ndarray) -> list[tuple[str, np.ndarray]]:
+    """``(code, row positions)`` per distinct code, codes sorted, rows in their original order.
+
+    The same groups, in the same order, as ``DataFrame.groupby(codes, sort=True)``.
+    """
+    codes = np.asarray(codes).astype(str)
+    if not len(codes):
+        return []
+    order = np.argsort(codes, kind="stable")
+    uniq, starts = np.unique(codes[order], return_index=True)
+    bounds = [*starts[1:], len(codes)]
+    return [(str(u), order[a:b]) for u, a, b in zip(uniq, starts, bounds, strict=True)]
+
+
+def _wls(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted least squares of ``y`` on ``x`` (an n x 2 design): params, (XᵀWX)⁻¹.
+
+    The closed form of statsmodels' ``WLS(y, x, weights=w).fit()`` (``params``
+    and ``normalized_cov_params``), without its per-fit overhead.
+    """
+    xtw = x.T * w
+    xtwx = xtw @ x
+    try:
+        inv = np.linalg.inv(xtwx)
+    except np.linalg.LinAlgError:
+        inv = np.linalg.pinv(xtwx)
+    return inv @ (xtw @ y), inv
+
+
 def pooled_residual_variance(obs: pd.DataFrame, settings: ProjectionSettings) -> float:
     """Pooled residual variance (logit scale) of per-region WLS lines, floored.
 
@@ -653,15 +750,65 @@ def pooled_residual_variance(obs: pd.DataFrame, settings: ProjectionSettings) ->
     0.01
     """
     frame = _model_frame(obs, settings)
+    t_all = frame["decimal_year"].to_numpy(float)
+    y_all, w_all = frame["y"].to_numpy(float), frame["weight"].to_numpy(float)
     ssr, df = 0.0, 0
-    for _, d in frame.groupby("region_code", sort=True):
-        if d["decimal_year"].nunique() < 3:
+    for _, rows in _split_by_region(frame["region_code"].to_numpy()):
+        t = t_all[rows]
+        if len(np.unique(t)) < 3:
             continue
-        x = np.column_stack([np.ones(len(d)), d["decimal_year"] - settings.reference_year])
-        res = sm.WLS(d["y"].to_numpy(), x, weights=d["weight"].to_numpy()).fit()
-        ssr += float(res.ssr)
-        df += int(res.df_resid)
+        x = np.column_stack([np.ones(len(rows)), t - settings.reference_year])
+        y, w = y_all[rows], w_all[rows]
+        params, _ = _wls(x, y, w)
+        ssr += float(np.sum(w * (y - x @ params) ** 2))
+        df += len(rows) - int(np.linalg.matrix_rank(np.sqrt(w)[:, None] * x))
     return max(ssr / df if df else 0.0, settings.min_resid_sd**2)
+
+
+def _fit_wls_arrays(
+    t: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    censored: np.ndarray,
+    s: ProjectionSettings,
+    prior_var: float,
+    slope_prior: tuple[float, float] | None = None,
+) -> _Line:
+    """:func:`_fit_wls_one` on arrays (decimal years, logits, weights, censored flags)."""
+    x = np.column_stack([np.ones(len(t)), t - s.reference_year])
+    point = ~censored
+    n_points = int(point.sum())
+    if slope_prior is not None:
+        x = np.vstack([x, [0.0, 1.0]])
+        y = np.append(y, slope_prior[0])
+
+    def weights(scale: float) -> np.ndarray:
+        return w if slope_prior is None else np.append(w, scale / slope_prior[1])
+
+    first, _ = _wls(x, y, weights(prior_var))
+    # residual df and SSR from point observations only: censored pseudo-points say nothing on σ²
+    df_own = max(n_points - 2, 0)
+    resid = (y - x @ first)[: len(w)]
+    ssr = float(np.sum(w[point] * resid[point] ** 2)) if df_own > 0 else 0.0
+    df_total = df_own + s.prior_df
+    scale = (ssr + s.prior_df * prior_var) / df_total if df_total > 0 else prior_var
+    scale = max(scale, s.min_resid_sd**2)
+    df_t = df_total if df_total > 0 else math.inf
+    final_weights = weights(scale)
+    params, normalized_cov = _wls(x, y, final_weights)
+    note = f"residual sd {math.sqrt(scale):.3f} logit (own df {df_own}, prior df {s.prior_df:g})"
+    if slope_prior is not None:
+        note += f"; slope prior {slope_prior[0]:+.3f} ± {math.sqrt(slope_prior[1]):.3f} logit/yr"
+    return _Line(
+        model="logit_wls",
+        params=params,
+        cov=scale * normalized_cov,
+        scale=scale,
+        df=df_t,
+        note=note,
+        n_censored=int(censored.sum()),
+        results=_LazyWLSResults(x, y, final_weights, scale, df_t),
+    )
 
 
 def _fit_wls_one(
@@ -675,44 +822,63 @@ def _fit_wls_one(
     ``slope_prior = (mean, variance)`` is added as one pseudo-observation of
     the slope (exog ``[0, 1]``, endog ``mean``, weight ``scale / variance``);
     with the residual variance fixed this gives exactly the Gaussian posterior
-    of intercept and slope under a flat prior on the intercept.
+    of intercept and slope under a flat prior on the intercept. The fit is
+    statsmodels' WLS (``cov_type="fixed scale"``) in closed form; the
+    statsmodels results are in ``_Line.results`` (built on first use).
     """
-    x = np.column_stack([np.ones(len(d)), d["decimal_year"].to_numpy() - s.reference_year])
-    y, w = d["y"].to_numpy(), d["weight"].to_numpy()
-    point = ~d["censored"].to_numpy(bool)
-    n_points = int(point.sum())
-    if slope_prior is not None:
-        x = np.vstack([x, [0.0, 1.0]])
-        y = np.append(y, slope_prior[0])
-
-    def weights(scale: float) -> np.ndarray:
-        return w if slope_prior is None else np.append(w, scale / slope_prior[1])
-
-    first = sm.WLS(y, x, weights=weights(prior_var)).fit()
-    # residual df and SSR from point observations only: censored pseudo-points say nothing on σ²
-    df_own = max(n_points - 2, 0)
-    resid = first.resid[: len(w)]
-    ssr = float(np.sum(w[point] * resid[point] ** 2)) if df_own > 0 else 0.0
-    df_total = df_own + s.prior_df
-    scale = (ssr + s.prior_df * prior_var) / df_total if df_total > 0 else prior_var
-    scale = max(scale, s.min_resid_sd**2)
-    df_t = df_total if df_total > 0 else math.inf
-    model = sm.WLS(y, x, weights=weights(scale))
-    model.df_resid = df_t
-    res = model.fit(cov_type="fixed scale", cov_kwds={"scale": scale}, use_t=True)
-    note = f"residual sd {math.sqrt(scale):.3f} logit (own df {df_own}, prior df {s.prior_df:g})"
-    if slope_prior is not None:
-        note += f"; slope prior {slope_prior[0]:+.3f} ± {math.sqrt(slope_prior[1]):.3f} logit/yr"
-    return _Line(
-        model="logit_wls",
-        params=np.asarray(res.params, dtype=float),
-        cov=np.asarray(res.cov_params(), dtype=float),
-        scale=scale,
-        df=df_t,
-        note=note,
-        n_censored=int(d["censored"].sum()),
-        results=res,
+    return _fit_wls_arrays(
+        d["decimal_year"].to_numpy(float),
+        d["y"].to_numpy(float),
+        d["weight"].to_numpy(float),
+        d["censored"].to_numpy(bool),
+        s,
+        prior_var,
+        slope_prior,
     )
+
+
+def _wls_with_censored(
+    t: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    cens_t: np.ndarray,
+    cens_pct: np.ndarray,
+    s: ProjectionSettings,
+    prior_var: float,
+    prior: tuple[float, float] | None,
+) -> _Line:
+    """:func:`_with_censored` for one region's ``logit_wls`` line, on arrays."""
+
+    def fit(t_: np.ndarray, y_: np.ndarray, w_: np.ndarray, n_pseudo: int) -> _Line:
+        censored = np.zeros(len(t_), dtype=bool)
+        censored[len(t_) - n_pseudo :] = True
+        return _fit_wls_arrays(t_, y_, w_, censored, s, prior_var, prior)
+
+    line = fit(t, y, w, 0)
+    if not len(cens_t):
+        return line
+    bound = _logit(cens_pct, s)
+    included = np.zeros(len(cens_t), dtype=bool)
+    imputed = np.full(len(cens_t), np.nan)
+    for _ in range(s.censored_max_iter):
+        mu = line.logit_mean(cens_t, s)
+        sd = np.full(len(cens_t), math.sqrt(line.scale))
+        included |= np.nan_to_num(mu, nan=np.inf) < bound
+        new = _imputed_bounds(mu, sd, bound, included)
+        if not included.any():
+            return line
+        converged = np.allclose(np.nan_to_num(new), np.nan_to_num(imputed), atol=1e-6, rtol=0)
+        imputed = new
+        if converged:
+            break
+        k = int(included.sum())
+        line = fit(
+            np.concatenate([t, cens_t[included]]),
+            np.concatenate([y, imputed[included]]),
+            np.concatenate([w, np.full(k, s.censored_weight)]),
+            k,
+        )
+    return line
 
 
 def fit_logit_wls(
@@ -728,19 +894,30 @@ def fit_logit_wls(
     prior of its regions (see :func:`fit_mixed`); ``None`` fits without prior.
     """
     frame = _model_frame(obs, settings)
+    t_all = frame["decimal_year"].to_numpy(float)
+    y_all, w_all = frame["y"].to_numpy(float), frame["weight"].to_numpy(float)
+    prov_all = frame["province_code"].to_numpy().astype(str)
+    cens_t_all = cens["decimal_year"].to_numpy(float)
+    cens_pct_all = cens["bound_pct"].to_numpy(float)
+    cens_rows = dict(_split_by_region(cens["region_code"].to_numpy()))
+    no_rows = np.zeros(0, dtype=int)
     lines: dict[str, _Line] = {}
-    for region, d in frame.groupby("region_code", sort=True):
-        if d["decimal_year"].nunique() < 2:
+    for region, rows in _split_by_region(frame["region_code"].to_numpy()):
+        t = t_all[rows]
+        if len(np.unique(t)) < 2:
             continue
-        r_cens = cens.loc[cens["region_code"].eq(region)]
-        prior = (slope_priors or {}).get(str(d["province_code"].iloc[0]))
-
-        def fit_one(
-            data: pd.DataFrame, region: str = str(region), prior: Any = prior
-        ) -> dict[str, _Line]:
-            return {region: _fit_wls_one(data, settings, prior_var, prior)}
-
-        lines.update(_with_censored(fit_one, d, r_cens, settings))
+        prior = (slope_priors or {}).get(str(prov_all[rows[0]]))
+        c_rows = cens_rows.get(region, no_rows)
+        lines[region] = _wls_with_censored(
+            t,
+            y_all[rows],
+            w_all[rows],
+            cens_t_all[c_rows],
+            cens_pct_all[c_rows],
+            settings,
+            prior_var,
+            prior,
+        )
     return lines
 
 
@@ -748,50 +925,388 @@ class _PoolingFailedError(RuntimeError):
     """MixedLM could not be used; the caller falls back to shrinkage."""
 
 
-def _fe_design(frame: pd.DataFrame) -> tuple[np.ndarray, list[str], str]:
-    provs = sorted(frame["province_code"].unique())
-    x = frame["decimal_year"].to_numpy()
-    cols, names = [], []
-    for p in provs:
-        cols.append(frame["province_code"].eq(p).to_numpy(float))
-        names.append(f"a_{p}")
-    for p in provs:
-        cols.append(frame["province_code"].eq(p).to_numpy(float) * x)
-        names.append(f"b_{p}")
-    X = np.column_stack(cols)
-    if np.linalg.matrix_rank(X) == X.shape[1]:
-        return X, names, "province slopes"
-    X = np.column_stack(cols[: len(provs)] + [x])
-    return X, names[: len(provs)] + ["b_all"], "one common slope (province slopes not identified)"
+def _fe_design(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str], str]:
+    """Fixed-effect design: per row, the columns of its intercept and of its slope.
+
+    Row ``i`` of the design matrix X is ``1`` in column ``a[i]`` and
+    ``decimal_year[i]`` in column ``b[i]`` (zero elsewhere): an intercept and a
+    slope per province (``a_<code>``, ``b_<code>``), or one common slope
+    (``b_all``) when ``np.linalg.matrix_rank(X)`` says the province slopes are
+    not identified. The province columns are blocks ``[1, x]`` with disjoint
+    rows and columns, so the singular values of X are those of the blocks and
+    the rank is computed from them (same tolerance as ``matrix_rank``).
+    """
+    prov = frame["province_code"].to_numpy().astype(str)
+    provs, p_idx = np.unique(prov, return_inverse=True)
+    x = frame["decimal_year"].to_numpy(float)
+    k = 2 * len(provs)
+    names = [f"a_{p}" for p in provs] + [f"b_{p}" for p in provs]
+    sv = np.concatenate(
+        [
+            np.linalg.svd(np.column_stack([np.ones(int(m.sum())), x[m]]), compute_uv=False)
+            for m in (p_idx == i for i in range(len(provs)))
+        ]
+    )
+    tol = sv.max() * max(len(x), k) * np.finfo(float).eps
+    if int(np.count_nonzero(sv > tol)) == k:
+        return p_idx, p_idx + len(provs), names, "province slopes"
+    return (
+        p_idx,
+        np.full(len(x), len(provs)),
+        names[: len(provs)] + ["b_all"],
+        "one common slope (province slopes not identified)",
+    )
 
 
-def _mixedlm_lines(frame: pd.DataFrame, s: ProjectionSettings) -> dict[str, _Line]:
+class _PooledREML:
+    """REML fit of ``y = Xβ + Zb + e`` with ``Z = [1, x]`` and ``X_g = Z_g L_g``, group-vectorised.
+
+    Every region ``g`` is a group with random intercept and slope
+    ``b_g ~ N(0, G)``, ``e ~ N(0, σ² I)``. Because each row of the fixed-effect
+    design is its random-effect row placed in two columns (``L_g`` selects the
+    intercept and slope columns of the region's province), every quantity of
+    the likelihood reduces to the 2 x 2 group cross-products ``ZᵀZ``, ``Zᵀr``
+    and ``rᵀr``: ``V_g⁻¹`` is never formed (Woodbury identity).
+
+    :meth:`fit` replicates ``statsmodels.MixedLM(y, X, groups, exog_re=Z).fit(
+    reml=True, method=["lbfgs"])`` (statsmodels 0.14-0.15) step by step: the
+    same profile REML log-likelihood, score and Hessian (:meth:`loglike`,
+    :meth:`score`, :meth:`hessian`, equal to statsmodels' up to rounding;
+    ``tests/unit/test_projection.py`` checks them), the same Cholesky-root
+    parametrisation and start values, the same L-BFGS-B call and the same
+    post-processing, so the optimiser takes the same path. Where rounding
+    could still change the outcome, :meth:`fit` returns None and statsmodels
+    itself is run (:func:`_statsmodels_mixedlm`).
+    """
+
+    _IX = ((0, 0), (1, 0), (1, 1))  # packed lower triangle (statsmodels' order)
+    #: :meth:`fit` hands over to statsmodels when ``cov_re`` at an iterate / at the
+    #: optimum is worse conditioned than this (statsmodels inverts it; its objective
+    #: then carries rounding noise of roughly 1e-17 x the condition number)
+    MAX_COND_PATH = 1e7
+    MAX_COND_END = 1e4
+
+    def __init__(
+        self, y: np.ndarray, x: np.ndarray, group: np.ndarray, cols: np.ndarray, k_fe: int
+    ) -> None:
+        self.y, self.x, self.group = y, x, group
+        self.n, self.k_fe = len(y), k_fe
+        n_groups = int(group.max()) + 1
+        self.cols = cols  # (groups, 2): intercept and slope column of each group
+        cnt = np.bincount(group, minlength=n_groups).astype(float)
+        sx = np.bincount(group, weights=x, minlength=n_groups)
+        sxx = np.bincount(group, weights=x * x, minlength=n_groups)
+        self.S = np.stack([np.stack([cnt, sx], -1), np.stack([sx, sxx], -1)], 1)
+        self.zy = self._zt(y)
+        self.yy = np.bincount(group, weights=y * y, minlength=n_groups)
+        self._lift_index = (cols[:, :, None] * k_fe + cols[:, None, :]).ravel()
+        self._fe_cache: tuple[Any, Any] = (None, None)
+
+    # ---- group algebra
+    def _zt(self, v: np.ndarray) -> np.ndarray:
+        m = len(self.S)
+        return np.stack(
+            [
+                np.bincount(self.group, weights=v, minlength=m),
+                np.bincount(self.group, weights=v * self.x, minlength=m),
+            ],
+            -1,
+        )
+
+    def _lift(self, a: np.ndarray) -> np.ndarray:
+        """``Σ_g L_gᵀ a_g L_g`` for per-group 2 x 2 matrices ``a``."""
+        k = self.k_fe
+        return np.bincount(self._lift_index, weights=a.ravel(), minlength=k * k).reshape(k, k)
+
+    def _lift_vec(self, v: np.ndarray) -> np.ndarray:
+        """``Σ_g L_gᵀ v_g`` for per-group 2-vectors ``v``."""
+        return np.bincount(self.cols.ravel(), weights=v.ravel(), minlength=self.k_fe)
+
+    def _resid(self, beta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per group ``Zᵀr`` and ``rᵀr`` of ``r = y - Xβ``."""
+        bg = beta[self.cols]
+        r = self.y - (bg[self.group, 0] + bg[self.group, 1] * self.x)
+        return self._zt(r), np.bincount(self.group, weights=r * r, minlength=len(self.S))
+
+    def _solve_parts(self, qi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(ZᵀZ + Qi)⁻¹`` (statsmodels' SMW solver) and ``ZᵀV⁻¹Z`` per group."""
+        qm = np.linalg.inv(self.S + qi)
+        return qm, self.S - self.S @ qm @ self.S
+
+    @staticmethod
+    def _mv(m: np.ndarray, v: np.ndarray) -> np.ndarray:
+        return np.einsum("gij,gj->gi", m, v)
+
+    @classmethod
+    def cov_re(cls, packed: np.ndarray) -> np.ndarray:
+        low = np.zeros((2, 2))
+        low[tuple(np.array(cls._IX).T)] = packed
+        return np.dot(low, low.T)
+
+    # ---- statsmodels MixedLM methods
+    def fe_params(self, cov_re: np.ndarray, tol: float = 1e-10) -> tuple[np.ndarray, bool]:
+        """``MixedLM.get_fe_params``: GLS fixed effects given the (unscaled) ``cov_re``."""
+        key = (cov_re.tobytes(), tol)  # loglike and score ask at the same point in turn
+        if self._fe_cache[0] != key:
+            self._fe_cache = (key, self._fe_params(cov_re, tol))
+        fe, sing = self._fe_cache[1]
+        return fe.copy(), sing
+
+    def _fe_params(self, cov_re: np.ndarray, tol: float) -> tuple[np.ndarray, bool]:
+        w, v = np.linalg.eigh(cov_re)
+        sing = bool(w.min() < tol)
+        if sing:
+            keep = np.flatnonzero(w >= tol)
+            qi = np.dot(v[:, keep] / w[keep], v[:, keep].T) if len(keep) else np.zeros((2, 2))
+        else:
+            qi = np.linalg.inv(cov_re)
+        qm, a = self._solve_parts(qi)
+        xvx = self._lift(a)
+        xvy = self._lift_vec(self.zy - self._mv(self.S @ qm, self.zy))
+        fe = np.dot(np.linalg.pinv(xvx), xvy) if sing else np.linalg.solve(xvx, xvy)
+        return fe, sing
+
+    @staticmethod
+    def _inv_re(cov_re: np.ndarray) -> np.ndarray:
+        try:
+            return np.linalg.inv(cov_re)
+        except np.linalg.LinAlgError:
+            return np.linalg.pinv(cov_re)
+
+    def _qf(self, qm: np.ndarray, beta: np.ndarray) -> tuple[Any, np.ndarray, np.ndarray]:
+        """``Σ rᵀV⁻¹r``, per-group ``Zᵀr`` and ``ZᵀV⁻¹r``."""
+        zr, rr = self._resid(beta)
+        qz = self._mv(qm, zr)
+        # a numpy float, as in statsmodels: qf / 0 is inf (with a warning), not an error
+        qf = np.sum(rr - np.einsum("gi,gi->g", zr, qz))
+        return qf, zr, zr - self._mv(self.S, qz)
+
+    def loglike(self, packed: np.ndarray) -> float:
+        """``MixedLM.loglike`` (REML, scale and fixed effects profiled out)."""
+        cov_re = self.cov_re(packed)
+        beta, _ = self.fe_params(cov_re)
+        qi = self._inv_re(cov_re)
+        _, re_logdet = np.linalg.slogdet(cov_re)
+        qm, a = self._solve_parts(qi)
+        _, ld1 = np.linalg.slogdet(self.S + qi)
+        qf, _, _ = self._qf(qm, beta)
+        m = self.n - self.k_fe
+        like = -float(np.sum(re_logdet + ld1)) / 2.0
+        like -= m * np.log(qf) / 2.0
+        like -= np.linalg.slogdet(self._lift(a))[1] / 2.0
+        like -= m * np.log(2 * np.pi) / 2.0
+        like += m * np.log(m) / 2.0
+        like -= m / 2.0
+        return float(like)
+
+    def score(self, packed: np.ndarray) -> np.ndarray:
+        """``MixedLM.score`` (``score_full`` and the chain rule of ``score_sqrt``)."""
+        cov_re = self.cov_re(packed)
+        beta, _ = self.fe_params(cov_re)
+        qm, a = self._solve_parts(self._inv_re(cov_re))
+        rvir, _, vir = self._qf(qm, beta)
+        xvxi = np.linalg.inv(self._lift(a))
+        kg = xvxi[self.cols[:, :, None], self.cols[:, None, :]]  # L_g xvx⁻¹ L_gᵀ
+        fac = self.n - self.k_fe
+        full = np.zeros(3)
+        for jj, (j1, j2) in enumerate(self._IX):
+            a1, a2 = a[:, :, j1], a[:, :, j2]
+            dlv = a[:, j2, j1] if j1 == j2 else a[:, j2, j1] + a[:, j1, j2]
+            rvavr = vir[:, j1] * vir[:, j2] * (1.0 if j1 == j2 else 2.0)
+            tr = np.einsum("gi,gji,gj->g", a1, kg, a2)
+            if j1 != j2:
+                tr = tr + np.einsum("gi,gji,gj->g", a2, kg, a1)
+            full[jj] = (
+                -0.5 * float(np.sum(dlv))
+                + 0.5 * fac * float(np.sum(rvavr)) / rvir
+                + 0.5 * float(np.sum(tr))
+            )
+        # chain rule to the Cholesky root, recomputed from cov_re as statsmodels does
+        try:
+            low = np.linalg.cholesky(cov_re)
+        except np.linalg.LinAlgError:
+            low = np.diag(np.sqrt(np.diag(cov_re)))
+        l00, l10, l11 = low[0, 0], low[1, 0], low[1, 1]
+        jac = np.array([[2 * l00, 0.0, 0.0], [l10, l00, 0.0], [0.0, 2 * l10, 2 * l11]])
+        return full @ jac
+
+    def scale(self, beta: np.ndarray, cov_re: np.ndarray) -> float:
+        """``MixedLM.get_scale`` (REML)."""
+        qm, _ = self._solve_parts(self._inv_re(cov_re))
+        qf, _, _ = self._qf(qm, beta)
+        return qf / (self.n - self.k_fe)
+
+    def hessian(self, beta: np.ndarray, cov_re: np.ndarray) -> np.ndarray:
+        """``MixedLM.hessian`` (REML) at fixed effects ``beta`` and unscaled ``cov_re``.
+
+        With respect to ``(fe_params, cov_re lower triangle)``; statsmodels
+        uses it only to warn when a diagonal entry is not negative and to
+        invert it (``LinAlgError`` when singular). Each statsmodels term
+        ``Z_jᵀ V⁻¹ Z_k``, ``Xᵀ V⁻¹ Z_j`` (``= L_gᵀ A_g[:, j]``) or
+        ``Z_jᵀ V⁻¹ r`` is a 2 x 2 group quantity here.
+        """
+        k = self.k_fe
+        qm, a = self._solve_parts(self._inv_re(cov_re))
+        rvir, _, u = self._qf(qm, beta)
+        xtvix = self._lift(a)
+        fac = self.n - k
+        m = len(self._IX)
+        hess_re, d_mat = np.zeros((m, m)), np.zeros((m, m))
+        hess_fere, b_vec = np.zeros((m, k)), np.zeros(m)
+        xtax, f_mat = [], {}
+        for jj1, (p1, q1) in enumerate(self._IX):
+            sym1 = p1 == q1
+            fere = a[:, :, p1] * u[:, q1, None]
+            if not sym1:
+                fere = fere + a[:, :, q1] * u[:, p1, None]
+            hess_fere[jj1] = self._lift_vec(fere)
+            t = a[:, :, p1, None] * a[:, None, :, q1]  # A[:, p1] A[:, q1]ᵀ
+            xtax.append(self._lift(t if sym1 else t + np.swapaxes(t, 1, 2)))
+            b_vec[jj1] = float(np.sum(u[:, p1] * u[:, q1])) * (1 if sym1 else 2)
+            for jj2, (p2, q2) in enumerate(self._IX[: jj1 + 1]):
+                sym2 = p2 == q2
+                # V⁻¹ dV/dθ1 = Σ V⁻¹Z_p Z_qᵀ: Z_jᵀ V⁻¹ dV/dθ1 = (coefficients on Zᵀ)
+                rho = np.zeros((len(a), 2))
+                rho[:, q1] += a[:, q2, p1]
+                if not sym1:
+                    rho[:, p1] += a[:, q2, q1]
+                vt = 2 * u[:, p2] * np.einsum("gi,gi->g", rho, u)
+                rt = np.einsum("gi,gi->g", a[:, p2, :], rho) / 2
+                um = a[:, :, p2, None] * np.einsum("gi,gij->gj", rho, a)[:, None, :]
+                f = um + np.swapaxes(um, 1, 2)
+                if not sym2:
+                    lam = np.zeros((len(a), 2))
+                    lam[:, q1] += a[:, p2, p1]
+                    if not sym1:
+                        lam[:, p1] += a[:, p2, q1]
+                    vt = vt + 2 * u[:, q2] * np.einsum("gi,gi->g", lam, u)
+                    rt = rt + np.einsum("gi,gi->g", a[:, q2, :], lam) / 2
+                    um = a[:, :, q2, None] * np.einsum("gi,gij->gj", lam, a)[:, None, :]
+                    f = f + um + np.swapaxes(um, 1, 2)
+                for i, j in {(jj1, jj2), (jj2, jj1)}:
+                    d_mat[i, j] += float(np.sum(vt))
+                    hess_re[i, j] += float(np.sum(rt))
+                f_mat[jj1, jj2] = self._lift(f)
+        hess_fe = -fac * xtvix / rvir
+        hess_re = hess_re - 0.5 * fac * (d_mat / rvir - np.outer(b_vec, b_vec) / rvir**2)
+        hess_fere = -fac * hess_fere / rvir
+        ql = [np.linalg.solve(xtvix, x) for x in xtax]
+        for j1 in range(m):
+            for j2 in range(j1 + 1):
+                v = float(np.sum(ql[j1].T * ql[j2]))
+                v -= np.trace(np.linalg.solve(xtvix, f_mat[j1, j2]))
+                for i, j in {(j1, j2), (j2, j1)}:
+                    hess_re[i, j] += 0.5 * v
+        hess = np.zeros((k + m, k + m))
+        hess[:k, :k] = hess_fe
+        hess[:k, k:] = hess_fere.T
+        hess[k:, :k] = hess_fere
+        hess[k:, k:] = hess_re
+        return hess
+
+    def fit(self) -> tuple[np.ndarray, np.ndarray, float, bool, list[str]] | None:
+        """``(fe_params, cov_re, scale, converged, ConvergenceWarning messages)``, or None.
+
+        None when the outcome could depend on rounding, so that statsmodels
+        itself must decide (see :func:`_mixedlm_lines`): the optimisation did
+        not converge or raised, it ended with a negative diagonal of the
+        Cholesky root (where statsmodels' score, which re-derives the root
+        from ``cov_re``, no longer matches the objective and line searches end
+        in rounding noise), an iterate had a near-singular ``cov_re`` (whose
+        inverse makes statsmodels' objective noisy), or a warning threshold
+        (boundary, Hessian sign) is within rounding of being crossed.
+        """
+        from scipy import optimize
+
+        n = self.n
+        worst_cond = [1.0]
+
+        def track(packed: np.ndarray) -> None:  # after each iteration; changes nothing
+            worst_cond[0] = max(worst_cond[0], float(np.linalg.cond(self.cov_re(packed))))
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                xopt, _, info = optimize.fmin_l_bfgs_b(
+                    lambda p: -self.loglike(p) / n,
+                    np.array([1.0, 0.0, 1.0]),  # Cholesky root of the identity
+                    fprime=lambda p: -self.score(p) / n,
+                    maxiter=100,
+                    bounds=[(None, None)] * 3,
+                    callback=track,
+                )
+                if (
+                    info["warnflag"] != 0
+                    or xopt[0] <= 0
+                    or xopt[2] <= 0
+                    # near-singular cov_re (see MAX_COND_PATH)
+                    or not worst_cond[0] < self.MAX_COND_PATH
+                    or not float(np.linalg.cond(self.cov_re(xopt))) < self.MAX_COND_END
+                ):
+                    return None
+                cov_unscaled = self.cov_re(xopt)
+                beta, _ = self.fe_params(cov_unscaled)
+                scale = self.scale(beta, cov_unscaled)
+                cov_re = scale * cov_unscaled
+                hess = self.hessian(beta, cov_unscaled)
+                np.linalg.inv(-hess)  # as statsmodels: LinAlgError if singular
+                hess_diag = np.diag(hess)
+        except (np.linalg.LinAlgError, ValueError, ZeroDivisionError, FloatingPointError):
+            return None
+        smallest = float(np.min(np.abs(np.diag(cov_re))))
+        if (
+            not (np.isfinite(beta).all() and np.isfinite(cov_re).all() and np.isfinite(scale))
+            or abs(smallest - 0.01) <= 1e-8
+            or np.any(hess_diag > -1e-8 * np.max(np.abs(hess_diag)))
+        ):
+            return None
+        messages = ["The MLE may be on the boundary of the parameter space."] * (smallest < 0.01)
+        return beta, cov_re, float(scale), True, messages
+
+
+def _statsmodels_mixedlm(
+    y: np.ndarray, x: np.ndarray, groups: np.ndarray, a_col: np.ndarray, b_col: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray, float, bool, list[str]]:
+    """statsmodels ``MixedLM`` REML fit: the reference :class:`_PooledREML` reproduces.
+
+    Used when the fast fit cannot vouch for giving the same answer. Raises
+    :class:`_PoolingFailedError` when statsmodels raises.
+    """
     from statsmodels.regression.mixed_linear_model import MixedLM
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-    frame = frame.assign(decimal_year=frame["decimal_year"] - s.reference_year)
-    X, names, design = _fe_design(frame)
-    Z = np.column_stack([np.ones(len(frame)), frame["decimal_year"].to_numpy()])
-    y = frame["y"].to_numpy()
-    groups = frame["region_code"].to_numpy()
+    X = np.zeros((len(y), k))
+    X[np.arange(len(y)), a_col] = 1.0
+    X[np.arange(len(y)), b_col] = x
+    Z = np.column_stack([np.ones(len(y)), x])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             res = MixedLM(y, X, groups=groups, exog_re=Z).fit(reml=True, method=["lbfgs"])
         except (np.linalg.LinAlgError, ValueError) as exc:
             raise _PoolingFailedError(f"MixedLM raised {type(exc).__name__}: {exc}") from exc
-    boundary = any(
-        issubclass(w.category, ConvergenceWarning) and "boundary" in str(w.message) for w in caught
-    )
-    other = [
-        str(w.message)
-        for w in caught
-        if issubclass(w.category, ConvergenceWarning) and "boundary" not in str(w.message)
-    ]
+    messages = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
     beta = np.asarray(res.fe_params, dtype=float)
-    G = np.asarray(res.cov_re, dtype=float)
-    sigma2 = float(res.scale)
-    if not res.converged or other:
+    return beta, np.asarray(res.cov_re, dtype=float), float(res.scale), res.converged, messages
+
+
+def _mixedlm_lines(frame: pd.DataFrame, s: ProjectionSettings) -> dict[str, _Line]:
+    x = frame["decimal_year"].to_numpy(float) - s.reference_year
+    y = frame["y"].to_numpy(float)
+    region = frame["region_code"].to_numpy().astype(str)
+    codes, first, group = np.unique(region, return_index=True, return_inverse=True)
+    a_col, b_col, names, design = _fe_design(
+        frame.assign(decimal_year=x)  # the design on the centred time axis
+    )
+    cols = np.stack([a_col[first], b_col[first]], -1)
+    model = _PooledREML(y, x, group, cols, len(names))
+    fitted = model.fit()
+    if fitted is None:
+        fitted = _statsmodels_mixedlm(y, x, region, a_col, b_col, len(names))
+    beta, G, sigma2, converged, messages = fitted
+    boundary = any("boundary" in m for m in messages)
+    other = [m for m in messages if "boundary" not in m]
+    if not converged or other:
         raise _PoolingFailedError(
             "MixedLM did not converge: " + ("; ".join(other) or "converged=False")
         )
@@ -799,35 +1314,34 @@ def _mixedlm_lines(frame: pd.DataFrame, s: ProjectionSettings) -> dict[str, _Lin
         np.isfinite(beta).all() and np.isfinite(G).all() and np.isfinite(sigma2) and sigma2 > 0
     ):
         raise _PoolingFailedError("MixedLM returned non-finite estimates")
-    # GLS covariance of β and BLUPs with their conditional covariance, group by group
-    info = np.zeros((len(beta), len(beta)))
-    per_group: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
-    for g in sorted(set(groups)):
-        m = groups == g
-        Zg, Xg, rg = Z[m], X[m], y[m] - X[m] @ beta
-        Vinv = np.linalg.inv(Zg @ G @ Zg.T + sigma2 * np.eye(m.sum()))
-        info += Xg.T @ Vinv @ Xg
-        per_group[g] = (Zg, Vinv, rg, Xg)
-    cov_beta = np.linalg.pinv(info)
+    # GLS covariance of β and BLUPs with their conditional covariance, group by group:
+    # with V_g = σ²I + Z_g G Z_gᵀ, Z_gᵀV_g⁻¹ = H_g Z_gᵀ where H_g = (σ²I + Z_gᵀZ_g G)⁻¹
+    # (Woodbury / push-through), so only 2 x 2 matrices are inverted.
+    H = np.linalg.inv(sigma2 * np.eye(2) + model.S @ G)
+    zvz = H @ model.S  # Z_gᵀ V_g⁻¹ Z_g; X_gᵀ V_g⁻¹ X_g = L_gᵀ (Z_gᵀ V_g⁻¹ Z_g) L_g
+    cov_beta = np.linalg.pinv(model._lift(zvz))
+    zr, _ = model._resid(beta)
+    blup = np.einsum("ij,gjk,gk->gi", G, H, zr)  # G Z_gᵀ V_g⁻¹ r_g
+    cond = G - G @ zvz @ G  # G - G Z_gᵀ V_g⁻¹ Z_g G
+    fixed = beta[cols]  # L_g β
+    fixed_cov = cov_beta[cols[:, :, None], cols[:, None, :]]  # L_g Cov(β) L_gᵀ
+    n_cens = np.bincount(group, weights=frame["censored"].to_numpy(float), minlength=len(codes))
     scale = max(sigma2, s.min_resid_sd**2)
     note = f"MixedLM REML ({design}; residual sd {math.sqrt(sigma2):.3f} logit"
     note += "; random-effect covariance on the boundary)" if boundary else ")"
-    lines = {}
-    prov_of = frame.groupby("region_code")["province_code"].first()
-    for g, (Zg, Vinv, rg, _) in per_group.items():
-        p = prov_of[g]
-        L = np.zeros((2, len(beta)))
-        L[0, names.index(f"a_{p}")] = 1.0
-        L[1, names.index(f"b_{p}") if f"b_{p}" in names else names.index("b_all")] = 1.0
-        b = G @ Zg.T @ Vinv @ rg
-        C = G - G @ Zg.T @ Vinv @ Zg @ G
-        fixed_cov = L @ cov_beta @ L.T
-        prior = (float((L @ beta)[1]), float(fixed_cov[1, 1] + G[1, 1]))
-        n_cens = int(frame.loc[frame["region_code"].eq(g), "censored"].sum())
-        lines[g] = _Line(
-            "mixed", L @ beta + b, fixed_cov + C, scale, math.inf, note, n_cens, slope_prior=prior
+    return {
+        str(g): _Line(
+            "mixed",
+            fixed[i] + blup[i],
+            fixed_cov[i] + cond[i],
+            scale,
+            math.inf,
+            note,
+            int(n_cens[i]),
+            slope_prior=(float(fixed[i, 1]), float(fixed_cov[i, 1, 1] + G[1, 1])),
         )
-    return lines
+        for i, g in enumerate(codes)
+    }
 
 
 def _shrinkage_lines(
@@ -935,7 +1449,8 @@ class _Baseline:
     quantiles: Mapping[float, float] | None  # standardised error quantiles, or None
     note: str
 
-    def predict(self, years: np.ndarray, s: ProjectionSettings) -> pd.DataFrame:
+    def band(self, years: np.ndarray, s: ProjectionSettings) -> dict[str, np.ndarray]:
+        """Path and empirical 80/95 % limits (percent) at ``years``, as arrays."""
         h = np.maximum(np.asarray(years, dtype=float) - self.t_last, 0.0)
         mean = np.minimum(self.c_last * (1 + self.rate) ** h, s.ceiling)
         out = {"coverage_pct": mean}
@@ -948,7 +1463,10 @@ class _Baseline:
                 hi = mean + self.quantiles[ph] * np.sqrt(h)
                 out[f"lo{level}"] = np.clip(lo, 0.0, s.ceiling)
                 out[f"hi{level}"] = np.clip(hi, 0.0, s.ceiling)
-        return pd.DataFrame(out)
+        return out
+
+    def predict(self, years: np.ndarray, s: ProjectionSettings) -> pd.DataFrame:
+        return pd.DataFrame(self.band(years, s))
 
     def year_reached(self, threshold: float) -> float:
         if self.c_last >= threshold:
@@ -964,20 +1482,31 @@ def _cagr(t: np.ndarray, c: np.ndarray) -> float:
 
 
 def _baseline_errors(points: pd.DataFrame, model: str, s: ProjectionSettings) -> np.ndarray:
-    """Rolling-origin one-step errors (actual - forecast) / sqrt(horizon) inside ``points``."""
-    errors = []
-    for _, d in points.groupby("region_code", sort=True):
-        t, c = d["decimal_year"].to_numpy(), d["coverage_pct"].to_numpy()
-        for j in range(1, len(t)):
-            h = t[j] - t[j - 1]
-            if h <= 0:
-                continue
-            rate = 0.0 if model == "last_value" else _cagr(t[:j], c[:j])
-            if math.isnan(rate):
-                continue
-            pred = min(c[j - 1] * (1 + rate) ** h, s.ceiling)
-            errors.append((c[j] - pred) / math.sqrt(h))
-    return np.asarray(errors)
+    """Rolling-origin one-step errors (actual - forecast) / sqrt(horizon) inside ``points``.
+
+    For each region (sorted) and each observation ``j >= 1`` with a positive
+    gap ``h`` to the previous one: the baseline fitted on observations
+    ``0..j-1`` (:func:`_cagr`, or rate 0) forecasts ``j``; vectorised per region.
+    """
+    t_all = points["decimal_year"].to_numpy(float)
+    c_all = points["coverage_pct"].to_numpy(float)
+    errors = [np.zeros(0)]
+    for _, rows in _split_by_region(points["region_code"].to_numpy()):
+        t, c = t_all[rows], c_all[rows]
+        if len(t) < 2:
+            continue
+        h = t[1:] - t[:-1]
+        with np.errstate(all="ignore"):
+            if model == "last_value":
+                rate = np.zeros(len(h))
+            else:
+                span = t[:-1] - t[0]  # _cagr(t[:j], c[:j])
+                ok = (span > 0) & (c[0] > 0)
+                rate = np.where(ok, (c[:-1] / c[0]) ** (1 / np.where(ok, span, 1.0)) - 1, np.nan)
+            pred = np.minimum(c[:-1] * (1 + rate) ** h, s.ceiling)
+            err = (c[1:] - pred) / np.sqrt(np.where(h > 0, h, 1.0))
+        errors.append(err[(h > 0) & ~np.isnan(rate)])
+    return np.concatenate(errors)
 
 
 def fit_baselines(
@@ -985,6 +1514,9 @@ def fit_baselines(
 ) -> dict[str, dict[str, _Baseline]]:
     """``{"cagr": {...}, "last_value": {...}}`` per region (cagr needs 2 dates spanning > 0)."""
     points = obs.loc[~obs["lower_bound"]]
+    t_all = points["decimal_year"].to_numpy()
+    c_all = points["coverage_pct"].to_numpy()
+    groups = _split_by_region(points["region_code"].to_numpy())
     out: dict[str, dict[str, _Baseline]] = {}
     for model in ("cagr", "last_value"):
         err = _baseline_errors(points, model, settings)
@@ -999,12 +1531,12 @@ def fit_baselines(
             else f"no interval (only {len(err)} rolling-origin errors)"
         )
         fits = {}
-        for region, d in points.groupby("region_code", sort=True):
-            t, c = d["decimal_year"].to_numpy(), d["coverage_pct"].to_numpy()
+        for region, rows in groups:
+            t, c = t_all[rows], c_all[rows]
             rate = 0.0 if model == "last_value" else _cagr(t, c)
             if math.isnan(rate):
                 continue
-            fits[str(region)] = _Baseline(model, float(t[-1]), float(c[-1]), rate, q, note)
+            fits[region] = _Baseline(model, float(t[-1]), float(c[-1]), rate, q, note)
         out[model] = fits
     return out
 
@@ -1043,13 +1575,43 @@ def fit_models(obs: pd.DataFrame, cens: pd.DataFrame, settings: ProjectionSettin
 # --------------------------------------------------------------------------- projections
 
 
-def _select_model(
-    points: pd.DataFrame, fits: _Fits, region: str, s: ProjectionSettings
-) -> str | None:
+@dataclass(frozen=True)
+class _RegionEvidence:
+    """One region's point observations and censored evidence, as arrays in table order."""
+
+    t: np.ndarray  # decimal years of the point observations
+    pct: np.ndarray
+    period: np.ndarray
+    lb_t: np.ndarray  # censored evidence (lower bounds and awards)
+    lb_pct: np.ndarray
+    lb_period: np.ndarray
+    lb_source: np.ndarray
+
+
+def _region_evidence(obs: pd.DataFrame, cens: pd.DataFrame) -> dict[str, _RegionEvidence]:
+    """:class:`_RegionEvidence` of every region with a point observation or censored evidence.
+
+    One grouping pass instead of filtering the tables region by region.
+    """
+    points = obs.loc[~obs["lower_bound"]]
+    p_rows = dict(_split_by_region(points["region_code"].to_numpy()))
+    c_rows = dict(_split_by_region(cens["region_code"].to_numpy()))
+    p_cols = [points[c].to_numpy() for c in ("decimal_year", "coverage_pct", "period")]
+    c_cols = [cens[c].to_numpy() for c in ("decimal_year", "bound_pct", "period", "source")]
+    none = np.zeros(0, dtype=int)
+    return {
+        code: _RegionEvidence(
+            *(col[p_rows.get(code, none)] for col in p_cols),
+            *(col[c_rows.get(code, none)] for col in c_cols),
+        )
+        for code in sorted(set(p_rows) | set(c_rows))
+    }
+
+
+def _select_model(t: np.ndarray, fits: _Fits, region: str, s: ProjectionSettings) -> str | None:
     if s.model != "logit_wls":
         return s.model if fits.get(s.model, region) is not None else None
-    t = points["decimal_year"]
-    if t.nunique() >= s.min_obs_wls and t.max() - t.min() >= s.min_span_wls:
+    if len(np.unique(t)) >= s.min_obs_wls and t.max() - t.min() >= s.min_span_wls:
         return "logit_wls"
     return "mixed" if fits.get("mixed", region) is not None else None
 
@@ -1059,14 +1621,20 @@ def _first_crossing(grid: np.ndarray, values: np.ndarray, threshold: float) -> f
     return float(grid[hit[0]]) if len(hit) else math.nan
 
 
+@functools.lru_cache(maxsize=16)
+def _decimal_today(today: str | None) -> float:
+    """``config.TODAY`` as a decimal year (NaN when unset), computed once per value."""
+    return float(decimal_year(pd.Series([today])).iloc[0])
+
+
 def _project_threshold(
     fit: _Line | _Baseline, threshold: float, t_last: float, s: ProjectionSettings
 ) -> dict[str, Any]:
     end = s.horizon + 1.0
     grid = np.arange(t_last, end + 1e-9, s.grid_step)
-    band = fit.predict(grid, s)
+    band = fit.band(grid, s)
     row: dict[str, Any] = {
-        f"year_reached_{k}": _first_crossing(grid, band[c].to_numpy(), threshold)
+        f"year_reached_{k}": _first_crossing(grid, band[c], threshold)
         for k, c in (("lo80", "hi80"), ("hi80", "lo80"), ("lo95", "hi95"), ("hi95", "lo95"))
     }
     if isinstance(fit, _Line):
@@ -1089,64 +1657,71 @@ def _project_threshold(
         status, why = "not_on_current_trend", f"projected after {s.horizon}: {slope_txt}"
     else:
         status, why = "on_track", f"projected {year:.1f}: {slope_txt}"
-        if year < float(decimal_year(pd.Series([config.TODAY])).iloc[0]):
+        if year < _decimal_today(config.TODAY):
             why += f" (projected date already past on {config.TODAY}: no newer figure)"
     row.update(status=status, reason=why, year_reached=year if year < end else math.nan)
     return row
 
 
-def _reached(
-    points: pd.DataFrame, lbs: pd.DataFrame, threshold: float
-) -> tuple[float, str, str, str] | None:
+def _reached(ev: _RegionEvidence, threshold: float) -> tuple[float, str, str, str] | None:
     """(decimal year, period, kind, text) of the first evidence at/above ``threshold``.
 
     ``kind`` is ``observed``, ``award`` or ``lower_bound``; it fills the
-    ``model`` column of ``reached`` rows.
+    ``model`` column of ``reached`` rows. The smallest such tuple: earliest
+    date first (only the candidates of that date are spelled out).
     """
+    obs_hit = np.flatnonzero(ev.pct >= threshold)
+    lb_hit = np.flatnonzero(ev.lb_pct >= threshold)
+    if not len(obs_hit) and not len(lb_hit):
+        return None
+    first = min(np.min(ev.t[obs_hit], initial=np.inf), np.min(ev.lb_t[lb_hit], initial=np.inf))
     cands = [
         (
-            float(r.decimal_year),
-            _fmt_period(r.period),
+            float(ev.t[i]),
+            _fmt_period(ev.period[i]),
             "observed",
-            f"observed {r.coverage_pct:.2f}%",
+            f"observed {ev.pct[i]:.2f}%",
         )
-        for r in points.loc[points["coverage_pct"] >= threshold].itertuples()
+        for i in obs_hit
+        if ev.t[i] == first
     ] + [
         (
-            float(r.decimal_year),
-            _fmt_period(r.period),
-            str(r.source),
+            float(ev.lb_t[i]),
+            _fmt_period(ev.lb_period[i]),
+            str(ev.lb_source[i]),
             "UHC award (>= 95%)"
-            if r.source == "award"
-            else f"lower bound 'more than {r.bound_pct:g}%'",
+            if ev.lb_source[i] == "award"
+            else f"lower bound 'more than {ev.lb_pct[i]:g}%'",
         )
-        for r in lbs.loc[lbs["bound_pct"] >= threshold].itertuples()
+        for i in lb_hit
+        if ev.lb_t[i] == first
     ]
-    return min(cands) if cands else None
+    return min(cands)
+
+
+_NO_EVIDENCE = _RegionEvidence(*(np.zeros(0) for _ in range(7)))
 
 
 def _region_rows(
-    region: pd.Series,
-    obs: pd.DataFrame,
-    cens: pd.DataFrame,
+    region: Mapping[str, Any],
+    ev: _RegionEvidence,
     fits: _Fits,
     s: ProjectionSettings,
     n_missing: int,
 ) -> tuple[list[dict[str, Any]], str | None]:
     code = region["region_code"]
-    points = obs.loc[obs["region_code"].eq(code) & ~obs["lower_bound"]]
-    lbs = cens.loc[cens["region_code"].eq(code)]
-    model = _select_model(points, fits, code, s) if len(points) else None
+    n = len(ev.t)
+    model = _select_model(ev.t, fits, code, s) if n else None
     fit = fits.get(model, code) if model else None
     base = {
         "region_code": code,
         "region_name": region["region_name"],
         "region_level": region["region_level"],
         "province_code": region["province_code"],
-        "n_obs": len(points),
-        "first_year": points["decimal_year"].min() if len(points) else math.nan,
-        "last_year": points["decimal_year"].max() if len(points) else math.nan,
-        "latest_coverage_pct": points["coverage_pct"].iloc[-1] if len(points) else math.nan,
+        "n_obs": n,
+        "first_year": ev.t.min() if n else math.nan,
+        "last_year": ev.t.max() if n else math.nan,
+        "latest_coverage_pct": ev.pct[-1] if n else math.nan,
     }
     if fit is not None:
         span = f"{base['first_year']:.1f}"
@@ -1154,11 +1729,11 @@ def _region_rows(
             span += f"-{base['last_year']:.1f}"
         n_cens = getattr(fit, "n_censored", 0)
         extra = f"; {n_cens} censored bound(s) used in the fit" if n_cens else ""
-        fit_txt = f"{model} on {len(points)} obs ({span}); {fit.note}{extra}"
+        fit_txt = f"{model} on {n} obs ({span}); {fit.note}{extra}"
     rows = []
     for threshold in s.thresholds:
         row = dict.fromkeys(schemas.PROJECTIONS, math.nan) | base | {"threshold": float(threshold)}
-        hit = _reached(points, lbs, threshold)
+        hit = _reached(ev, threshold)
         if hit is not None:
             t_hit, period, kind, evidence = hit
             row.update(
@@ -1168,13 +1743,9 @@ def _region_rows(
                 year_reached=t_hit,
             )
             reason = f"{evidence} in {period}"
-            if (
-                len(points)
-                and points["coverage_pct"].iloc[-1] < threshold
-                and t_hit < base["last_year"]
-            ):
+            if n and ev.pct[-1] < threshold and t_hit < base["last_year"]:
                 reason += f"; latest observation {base['latest_coverage_pct']:.2f}% is below"
-            if not len(points):
+            if not n:
                 reason += "; no point observation, so years_to_uhc is unknown"
             elif t_hit > base["first_year"]:
                 row["years_to_uhc"] = t_hit - base["first_year"]
@@ -1184,13 +1755,13 @@ def _region_rows(
         elif fit is None:
             why = (
                 f"no {s.measure}/{s.basis} coverage observations"
-                if not len(points)
+                if not n
                 else f"no model could be fitted (pooled estimator: {fits.mixed_estimator})"
             )
             if n_missing:
                 why += f"; {n_missing} panel row(s) lack coverage_pct"
-            if len(lbs):
-                why += f"; only censored evidence (>= {lbs['bound_pct'].max():g}%)"
+            if len(ev.lb_t):
+                why += f"; only censored evidence (>= {ev.lb_pct.max():g}%)"
             row.update(status="insufficient_data", model="none", reason=why)
         else:
             proj = _project_threshold(fit, threshold, base["last_year"], s)
@@ -1201,12 +1772,12 @@ def _region_rows(
 
 
 def _paths_for(
-    region: str, model: str | None, obs_r: pd.DataFrame, fits: _Fits, s: ProjectionSettings
-) -> list[pd.DataFrame]:
-    out = []
+    region: str, model: str | None, t: np.ndarray, fits: _Fits, s: ProjectionSettings
+) -> list[dict[str, np.ndarray]]:
+    out: list[dict[str, np.ndarray]] = []
     if model is None:
         return out
-    first, last = obs_r["decimal_year"].min(), obs_r["decimal_year"].max()
+    first, last = t.min(), t.max()
     plans = [(model, math.floor(first))]
     if s.paths_baselines:
         plans += [(b, math.floor(last) + 1) for b in ("cagr", "last_value") if b != model]
@@ -1215,8 +1786,15 @@ def _paths_for(
         if fit is None or start > s.horizon:
             continue
         years = np.arange(start, s.horizon + 1)
-        frame = fit.predict(years.astype(float), s)
-        out.append(frame.assign(region_code=region, model=name, year=years))
+        band = fit.band(years.astype(float), s)
+        out.append(
+            band
+            | {
+                "region_code": np.full(len(years), region, dtype=object),
+                "model": np.full(len(years), name, dtype=object),
+                "year": years,
+            }
+        )
     return out
 
 
@@ -1262,19 +1840,20 @@ def project_coverage(
     obs = prepare_observations(panel, regs, settings)
     cens = censored_evidence(obs, commitments, regs, settings)
     fits = fit_models(obs, cens, settings)
+    evidence = _region_evidence(obs, cens)
     rows, paths = [], []
-    for _, region in regs.iterrows():
+    for region in regs.to_dict("records"):
         code = region["region_code"]
+        ev = evidence.get(code, _NO_EVIDENCE)
         r_rows, model = _region_rows(
-            region, obs, cens, fits, settings, obs.attrs["n_missing"].get(code, 0)
+            region, ev, fits, settings, obs.attrs["n_missing"].get(code, 0)
         )
         rows += r_rows
-        points = obs.loc[obs["region_code"].eq(code) & ~obs["lower_bound"]]
-        paths += _paths_for(code, model, points, fits, settings)
+        paths += _paths_for(code, model, ev.t, fits, settings)
     proj = pd.DataFrame(rows, columns=list(schemas.PROJECTIONS))
     proj = _tidy_projections(proj)
     path_df = (
-        pd.concat(paths, ignore_index=True)
+        pd.DataFrame({c: np.concatenate([p[c] for p in paths]) for c in paths[0]})
         if paths
         else pd.DataFrame(columns=list(schemas.PROJECTION_PATHS))
     )
@@ -1404,15 +1983,20 @@ def backtest_predictions(
     cens = censored_evidence(train, None, regs, settings)
     fits = fit_models(train, cens, settings)
     train_points = train.loc[~train["lower_bound"]]
+    train_t = train_points["decimal_year"].to_numpy()
+    train_rows = dict(_split_by_region(train_points["region_code"].to_numpy()))
+    no_train = pd.Series(dtype=float)
+    no_pred = dict.fromkeys(["coverage_pct", "lo80", "hi80", "lo95", "hi95"], math.nan)
     rows = []
     for model in models:
         for r in held.itertuples():
             fit = fits.get(model, r.region_code)
-            tp = train_points.loc[train_points["region_code"].eq(r.region_code), "decimal_year"]
+            rr = train_rows.get(r.region_code)
+            tp = pd.Series(train_t[rr]) if rr is not None else no_train
             pred = (
-                fit.predict(np.array([r.decimal_year]), settings).iloc[0]
+                {k: v[0] for k, v in fit.band(np.array([r.decimal_year]), settings).items()}
                 if fit is not None
-                else pd.Series(dtype=float, index=["coverage_pct", "lo80", "hi80", "lo95", "hi95"])
+                else no_pred
             )
             rows.append(
                 {

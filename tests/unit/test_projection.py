@@ -212,6 +212,70 @@ def test_statsmodels_intervals_match_the_closed_form(province_17):
     np.testing.assert_allclose(via_statsmodels.to_numpy(), closed_form.to_numpy(), atol=1e-9)
     assert (via_statsmodels["lo80"] <= via_statsmodels["coverage_pct"]).all()
     assert (via_statsmodels["hi95"] >= via_statsmodels["hi80"]).all()
+    # predict is the closed form; the (lazily built) statsmodels results agree with it
+    exog = np.column_stack([np.ones(len(years)), years - s.reference_year])
+    for level, alpha in (("80", 0.20), ("95", 0.05)):
+        frame = line.results.get_prediction(exog).summary_frame(alpha=alpha)
+        np.testing.assert_allclose(
+            P._expit_pct(frame[["obs_ci_lower", "obs_ci_upper"]].to_numpy(), s),
+            via_statsmodels[[f"lo{level}", f"hi{level}"]].to_numpy(),
+            atol=1e-9,
+        )
+    np.testing.assert_allclose(line.results.params, line.params, rtol=1e-12)
+    np.testing.assert_allclose(line.results.cov_params(), line.cov, rtol=1e-10)
+
+
+def _pooled_data(province_17):
+    """Model frame of province 17 plus a one-point regency, and its _PooledREML."""
+    s = SETTINGS
+    series = {**province_17, "1705": [(2021.5, 72.0)]}
+    regions = P.focus_regions(gazetteer(["17", *series]), s)
+    frame = P._model_frame(P.prepare_observations(P.synthetic_panel(series), regions, s), s)
+    x = frame["decimal_year"].to_numpy() - s.reference_year
+    codes, first, group = np.unique(frame["region_code"], return_index=True, return_inverse=True)
+    a_col, b_col, names, _ = P._fe_design(frame.assign(decimal_year=x))
+    cols = np.stack([a_col[first], b_col[first]], -1)
+    model = P._PooledREML(frame["y"].to_numpy(), x, group, cols, len(names))
+    X = np.zeros((len(x), len(names)))
+    X[np.arange(len(x)), a_col] = 1.0
+    X[np.arange(len(x)), b_col] = x
+    return frame, model, X, np.column_stack([np.ones(len(x)), x])
+
+
+@pytest.mark.filterwarnings("ignore:The MLE may be on the boundary")
+def test_pooled_reml_equals_statsmodels_mixedlm(province_17):
+    from statsmodels.regression.mixed_linear_model import MixedLM, MixedLMParams
+
+    frame, model, X, Z = _pooled_data(province_17)
+    reference = MixedLM(frame["y"].to_numpy(), X, groups=frame["region_code"], exog_re=Z)
+    fitted = reference.fit(reml=True, method=["lbfgs"])  # also sets the model's fit state
+    for packed in ([1.0, 0.0, 1.0], [0.7, -0.3, 0.2], [2.0, 0.5, 0.05]):
+        packed = np.array(packed)
+        cov_re = model.cov_re(packed)
+        beta, _ = model.fe_params(cov_re)
+        np.testing.assert_allclose(beta, reference.get_fe_params(cov_re, np.zeros(0))[0])
+        np.testing.assert_allclose(model.loglike(packed), reference.loglike(packed), rtol=1e-12)
+        np.testing.assert_allclose(model.score(packed), reference.score(packed), rtol=1e-9)
+        sm_hess, _ = reference.hessian(MixedLMParams.from_components(beta, cov_re=cov_re))
+        np.testing.assert_allclose(model.hessian(beta, cov_re), sm_hess, rtol=1e-8, atol=1e-10)
+    beta, cov_re, scale, converged, _ = model.fit()
+    assert converged
+    np.testing.assert_allclose(beta, fitted.fe_params, rtol=1e-8)
+    np.testing.assert_allclose(cov_re, fitted.cov_re, rtol=1e-7)
+    np.testing.assert_allclose(scale, fitted.scale, rtol=1e-8)
+
+
+def test_mixed_lines_same_through_statsmodels(province_17, monkeypatch):
+    frame, *_ = _pooled_data(province_17)
+    fast = P._mixedlm_lines(frame, SETTINGS)
+    monkeypatch.setattr(P._PooledREML, "fit", lambda self: None)  # force statsmodels
+    slow = P._mixedlm_lines(frame, SETTINGS)
+    assert list(fast) == list(slow)
+    for region, line in fast.items():
+        assert line.note == slow[region].note
+        np.testing.assert_allclose(line.params, slow[region].params, rtol=1e-7)
+        np.testing.assert_allclose(line.cov, slow[region].cov, rtol=1e-7)
+        np.testing.assert_allclose(line.slope_prior, slow[region].slope_prior, rtol=1e-7)
 
 
 def test_deterministic(province_17):
