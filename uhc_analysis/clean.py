@@ -50,6 +50,7 @@ from uhc_analysis import config, schemas
 from uhc_analysis.parsing import ParseError, Period, parse_period, parse_quantity
 from uhc_analysis.raw import RawFile, RawFileError, discover_raw_files, read_raw_file
 from uhc_analysis.regions import RegionResolutionError, load_regions, resolve_region
+from uhc_analysis.rows import iter_values
 from uhc_analysis.storage import staged_outputs, write_csv, write_text
 
 #: Canonical population bases, and the labels seen for each in real files.
@@ -652,7 +653,7 @@ def clean_files(
         rejects.extend(raw.rejects)
         cleaner = _KINDS[raw.kind][0]
         columns = [c for c in raw.rows.columns if not c.startswith("_")]
-        for values in raw.rows.itertuples(index=False, name=None):
+        for values in iter_values(raw.rows):
             file, line, *cells = values
             row = dict(zip(columns, cells, strict=True))
             try:

@@ -55,6 +55,7 @@ import pandas as pd
 
 from uhc_analysis import schemas
 from uhc_analysis.parsing import decimal_year
+from uhc_analysis.rows import iter_rows
 
 FAMILIES: tuple[str, ...] = ("dukcapil", "bps")
 _BASIS_PRIORITY = {"bps_census": 0, "dukcapil_dkb": 0, "bps_projection": 1, "bps_estimate": 2}
@@ -396,7 +397,7 @@ def coverage_panel(
         lookups = {
             fam: model.at(code, fam, g["date"].tolist()).to_dict("records") for fam in FAMILIES
         }
-        for k, obs in enumerate(g.itertuples(index=False)):
+        for k, obs in enumerate(iter_rows(g)):
             enrolled = _num(obs.enrolled)
             pct = _num(obs.coverage_pct)
             src_pop = _num(obs.population)
@@ -613,7 +614,7 @@ def recompute_check(
         dates = sorted(set(g["date"]))
         values = model.at(code, "dukcapil", dates)["population"].to_numpy()
         dukcapil.update({(code, d): float(v) for d, v in zip(dates, values, strict=True)})
-    for obs in enrolment.itertuples(index=False):
+    for obs in iter_rows(enrolment):
         e, p, n = _num(obs.enrolled), _num(obs.coverage_pct), _num(obs.population)
         if e is None or p is None or obs.measure == "survey":
             continue
