@@ -152,15 +152,24 @@ def _parse_period(row: dict[str, str], column: str, settings: CleanSettings) -> 
     return period
 
 
-def _parse_value(row: dict[str, str], column: str, kind: str) -> tuple[float | None, bool, bool]:
-    value = row[column]
+@lru_cache(maxsize=262144)
+def _quantity(value: str, kind: str) -> tuple[float | None, bool, bool] | str:
+    """Parsed (value, approximate, lower_bound), or the error text; each distinct text once."""
     try:
         parsed = parse_quantity(value, kind)  # type: ignore[arg-type]
     except ParseError as exc:
-        raise RowRejected(column, value, f"malformed {kind}: {exc}") from None
+        return str(exc)
     if parsed is None:
         return None, False, False
     return parsed.value, parsed.approximate, parsed.lower_bound
+
+
+def _parse_value(row: dict[str, str], column: str, kind: str) -> tuple[float | None, bool, bool]:
+    value = row[column]
+    result = _quantity(value, kind)
+    if isinstance(result, str):
+        raise RowRejected(column, value, f"malformed {kind}: {result}")
+    return result
 
 
 def _normalise_label(text: str) -> str:
@@ -427,6 +436,7 @@ _KINDS: dict[str, tuple[Callable[..., dict[str, Any]], tuple[str, ...], str, str
 # ----------------------------------------------------------------------------- grouping
 
 
+@lru_cache(maxsize=65536)
 def source_id(url: str) -> str:
     """Stable id of a source URL.
 
