@@ -123,36 +123,9 @@ print(
 # others stay in the table, flagged.
 
 # %%
-conflicts = focus[focus["conflict_group"] != ""]
+display(quality.conflict_table(focus))
 display(
-    conflicts[
-        [
-            "conflict_group",
-            "region_name",
-            "period",
-            "enrolled",
-            "coverage_pct",
-            "n_sources",
-            "rounded",
-            "use_in_analysis",
-        ]
-    ]
-)
-pop_conflicts = result.population[
-    result.population["province_code"].isin(provinces) & (result.population["conflict_group"] != "")
-]
-display(
-    pop_conflicts[
-        [
-            "conflict_group",
-            "region_name",
-            "period",
-            "basis",
-            "population",
-            "n_sources",
-            "use_in_analysis",
-        ]
-    ]
+    quality.conflict_table(result.population[result.population["province_code"].isin(provinces)])
 )
 
 # %% [markdown]

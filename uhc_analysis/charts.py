@@ -319,26 +319,17 @@ def plot_coverage_trend(
     xs = list(rows["decimal_year"])
     if paths is not None and len(paths):
         used_model = str(paths["model"].iloc[0])
-        ax.fill_between(
-            paths["year"],
-            paths["lo95"],
-            paths["hi95"],
-            color=FAN_COLOR,
-            alpha=0.15,
-            linewidth=0,
-            label=label("band95", lang),
-            zorder=1,
-        )
-        ax.fill_between(
-            paths["year"],
-            paths["lo80"],
-            paths["hi80"],
-            color=FAN_COLOR,
-            alpha=0.3,
-            linewidth=0,
-            label=label("band80", lang),
-            zorder=1,
-        )
+        for level, alpha in (("95", 0.15), ("80", 0.3)):
+            ax.fill_between(
+                paths["year"],
+                paths[f"lo{level}"],
+                paths[f"hi{level}"],
+                color=FAN_COLOR,
+                alpha=alpha,
+                linewidth=0,
+                label=label(f"band{level}", lang),
+                zorder=1,
+            )
         ax.plot(
             paths["year"],
             paths["coverage_pct"],

@@ -604,8 +604,8 @@ def _observations_frame(kind: str, records: list[dict[str, Any]]) -> pd.DataFram
                 if m["population"] == obs.values.get("population") and m["population_basis"]
             ]
             row["population_basis"] = bases[0] if bases else ""
-            pct = obs.values.get("coverage_pct")
-            row["over_120"] = pct is not None and pct > CleanSettings().flag_coverage_pct
+            # flagged per record with the build's settings; members agree on the percentage
+            row["over_120"] = any(m["over_120"] for m in obs.members)
         elif kind == "population":
             row["basis_family"] = BASIS_FAMILY[first["basis"]]
         else:
@@ -619,8 +619,6 @@ def _observations_frame(kind: str, records: list[dict[str, Any]]) -> pd.DataFram
         "commitments": schemas.COMMITMENTS,
     }[kind]
     frame = pd.DataFrame(rows, columns=list(columns))
-    if kind == "commitments":
-        frame = frame.loc[:, list(schemas.COMMITMENTS)]
     frame = frame.sort_values(["region_code", "date", "observation_id"], kind="mergesort")
     dupes = frame["observation_id"][frame["observation_id"].duplicated()]
     if len(dupes):  # pragma: no cover - would be a bug in _group
@@ -658,7 +656,6 @@ def clean_files(
     raws: list[RawFile] = [read_raw_file(Path(f), raw_dir) for f in files]
     records: dict[str, list[dict[str, Any]]] = {k: [] for k in _KINDS}
     rejects: list[tuple[str, int, str, str, str]] = []
-    seen_rows: dict[tuple[str, ...], str] = {}
     for raw in raws:
         rejects.extend(raw.rejects)
         cleaner = _KINDS[raw.kind][0]
@@ -673,7 +670,6 @@ def clean_files(
                 continue
             rec["_file"], rec["_line"] = file, line
             records[raw.kind].append(rec)
-            seen_rows.setdefault(tuple(cells), f"{file}:{line}")
     frames = {kind: _observations_frame(kind, recs) for kind, recs in records.items()}
     rejects_df = (
         pd.DataFrame(rejects, columns=list(schemas.REJECTS))

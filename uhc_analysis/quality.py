@@ -44,6 +44,22 @@ def _md_table(df: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+def conflict_table(observations: pd.DataFrame) -> pd.DataFrame:
+    """The observations that belong to a conflict group, with the columns that tell them apart.
+
+    Works for the enrolment table (measure, enrolled, coverage) and the
+    population table (basis, population); ``used`` marks the one analyses use.
+    """
+    values = (
+        ["measure", "enrolled", "coverage_pct"]
+        if "measure" in observations.columns
+        else ["basis", "population"]
+    )
+    rows = observations[observations["conflict_group"] != ""]
+    cols = ["conflict_group", "region_name", "period", *values, "n_sources", "use_in_analysis"]
+    return rows[cols].rename(columns={"use_in_analysis": "used"}).reset_index(drop=True)
+
+
 def region_summary(result: CleanResult) -> pd.DataFrame:
     """Per region: observations (registered measure), years covered, sources, conflicts."""
     enr = result.enrolment
@@ -135,45 +151,16 @@ def quality_summary(
         "",
         _md_table(sparse_regencies(summary)),
     ]
-    conflicts = result.enrolment[result.enrolment["conflict_group"] != ""]
     parts += [
         "## Conflicting figures",
         "",
         "Same region, measure and month, different values. The row marked `used` is the "
         "one analyses use (rule in `uhc_analysis/clean.py`).",
         "",
-        _md_table(
-            conflicts[
-                [
-                    "conflict_group",
-                    "region_name",
-                    "period",
-                    "measure",
-                    "enrolled",
-                    "coverage_pct",
-                    "n_sources",
-                    "use_in_analysis",
-                ]
-            ].rename(columns={"use_in_analysis": "used"})
-        ),
-    ]
-    pop_conf = result.population[result.population["conflict_group"] != ""]
-    parts += [
+        _md_table(conflict_table(result.enrolment)),
         "### Population conflicts",
         "",
-        _md_table(
-            pop_conf[
-                [
-                    "conflict_group",
-                    "region_name",
-                    "period",
-                    "basis",
-                    "population",
-                    "n_sources",
-                    "use_in_analysis",
-                ]
-            ].rename(columns={"use_in_analysis": "used"})
-        ),
+        _md_table(conflict_table(result.population)),
     ]
     model = model or PopulationModel(result.population)
     checks = recompute_check(result.enrolment, model)
