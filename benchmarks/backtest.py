@@ -2,7 +2,7 @@
 
 Reads ``data/processed/coverage_panel.csv``, holds out each region's latest
 observation (regions with at least 3), refits every model on the rest and
-forecasts the held-out figure (see :func:`uhc_analysis.projection.backtest`).
+forecasts the held-out figure (see :func:`uhc_analysis.analysis.projection.backtest`).
 Prints the table model by model and writes ``data/processed/backtest.csv``.
 
 Acceptance: the default model (``logit_wls``) must have a lower MAE than both
@@ -24,8 +24,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from uhc_analysis import config, storage
-from uhc_analysis.projection import ProjectionSettings, backtest, backtest_predictions, read_panel
+from uhc_analysis import config, io
+from uhc_analysis.analysis.projection import (
+    ProjectionSettings,
+    backtest,
+    backtest_predictions,
+)
 
 
 def acceptance(table: pd.DataFrame, default: str = "logit_wls") -> list[str]:
@@ -59,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = dataclasses.replace(
         ProjectionSettings(), holdout=args.holdout, backtest_min_obs=max(3, args.holdout + 2)
     )
-    panel = read_panel(args.processed_dir / "coverage_panel.csv")
+    panel = io.read_table("coverage_panel", args.processed_dir)
     predictions = backtest_predictions(panel, settings=settings)
     table = backtest(panel, settings=settings, predictions=predictions)
 
@@ -75,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             f"95% cover {row.coverage_95:5.2f}  80% width {row.mean_width80_pp:6.2f} pp"
             + (f"  ({row.note})" if row.note else "")
         )
-    out = storage.write_csv(table, args.processed_dir / "backtest.csv")
+    out = io.write_csv(table, args.processed_dir / "backtest.csv")
     print(f"wrote {out}")
     failures = acceptance(table)
     for failure in failures:

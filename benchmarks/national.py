@@ -11,22 +11,22 @@ time and peak resident memory (``resource.getrusage(...).ru_maxrss``):
 
 ``import``
     ``import uhc_analysis`` (lazy; target < 0.5 s), and, for information,
-    ``import uhc_analysis.clean`` (pandas and friends).
+    ``import uhc_analysis.transform.clean`` (pandas and friends).
 ``read_csv``
     ``pd.read_csv`` of every raw file as text: the floor the build is compared
     with (``build / read_csv`` ratio).
 ``build``
-    :func:`uhc_analysis.clean.build` (raw -> ``processed/``: clean tables,
+    :func:`uhc_analysis.transform.clean.build` (raw -> ``processed/``: clean tables,
     coverage panel, population series, quality summary), as ``uhc-analysis
     build`` runs it. The coverage panel is part of it.
 ``panel``
-    :func:`uhc_analysis.panel.coverage_panel` alone, on the processed tables
+    :func:`uhc_analysis.transform.panel.coverage_panel` alone, on the processed tables
     (already included in ``build``; shown to split the build time).
 ``projections``
-    :func:`uhc_analysis.projection.project_coverage` for every province of the
+    :func:`uhc_analysis.analysis.projection.project_coverage` for every province of the
     data (skipped, with a note, if the module or function is missing).
 ``map``
-    one national coverage map with :mod:`uhc_analysis.maps` (skipped, with a
+    one national coverage map with :mod:`uhc_analysis.plotting.maps` (skipped, with a
     note, if the module or the boundaries are unavailable).
 
 Each stage reports ``work_s`` (the stage's own work, measured inside the
@@ -83,13 +83,13 @@ def _stage_import(args: dict[str, Any]) -> dict[str, Any]:
     import uhc_analysis  # noqa: F401
 
     t1 = time.perf_counter()
-    import uhc_analysis.clean  # noqa: F401
+    import uhc_analysis.transform.clean  # noqa: F401
 
     t2 = time.perf_counter()
     return {
         "work_s": t1 - t0,
         "import_clean_s": t2 - t1,
-        "note": "work_s: import uhc_analysis; import_clean_s: + uhc_analysis.clean",
+        "note": "work_s: import uhc_analysis; import_clean_s: + uhc_analysis.transform.clean",
     }
 
 
@@ -103,18 +103,19 @@ def _stage_read_csv(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _build(args: dict[str, Any]) -> Any:
-    from uhc_analysis import clean
+    from uhc_analysis import pipeline
+    from uhc_analysis.transform import clean
 
     settings = clean.CleanSettings(today=args["today"])
-    return clean.build(
+    return pipeline.build(
         Path(args["raw_dir"]), Path(args["out_dir"]), verbose=False, settings=settings
     )
 
 
 def _stage_build(args: dict[str, Any]) -> dict[str, Any]:
-    import uhc_analysis.clean  # noqa: F401  (imports are not part of the build time)
-    import uhc_analysis.panel  # noqa: F401
-    import uhc_analysis.quality  # noqa: F401
+    import uhc_analysis.analysis.quality  # noqa: F401
+    import uhc_analysis.transform.clean  # noqa: F401  (imports are not part of the build time)
+    import uhc_analysis.transform.panel  # noqa: F401
 
     t0 = time.perf_counter()
     result = _build(args)
@@ -143,9 +144,9 @@ def _stage_profile(args: dict[str, Any]) -> dict[str, Any]:
     import io
     import pstats
 
-    import uhc_analysis.clean  # noqa: F401
-    import uhc_analysis.panel  # noqa: F401
-    import uhc_analysis.quality  # noqa: F401
+    import uhc_analysis.analysis.quality  # noqa: F401
+    import uhc_analysis.transform.clean  # noqa: F401
+    import uhc_analysis.transform.panel  # noqa: F401
 
     profiler = cProfile.Profile()
     t0 = time.perf_counter()
@@ -176,8 +177,8 @@ def _stage_profile(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _stage_panel(args: dict[str, Any]) -> dict[str, Any]:
-    from uhc_analysis import panel
-    from uhc_analysis.clean import load_processed
+    from uhc_analysis.io import load_processed
+    from uhc_analysis.transform import panel
 
     t0 = time.perf_counter()
     enrolment = load_processed("enrolment", Path(args["out_dir"]))
@@ -189,14 +190,13 @@ def _stage_panel(args: dict[str, Any]) -> dict[str, Any]:
 
 def _stage_projections(args: dict[str, Any]) -> dict[str, Any]:
     try:
-        from uhc_analysis import projection
+        from uhc_analysis.analysis import projection
 
         project = projection.project_coverage
         settings_cls = projection.ProjectionSettings
     except (ImportError, AttributeError) as exc:
-        return {"status": "skipped", "note": f"uhc_analysis.projection unavailable: {exc}"}
-    from uhc_analysis.clean import load_processed
-    from uhc_analysis.panel import load_panel
+        return {"status": "skipped", "note": f"uhc_analysis.analysis.projection unavailable: {exc}"}
+    from uhc_analysis.io import load_panel, load_processed
 
     out = Path(args["out_dir"])
     t0 = time.perf_counter()
@@ -222,9 +222,9 @@ def _stage_projections(args: dict[str, Any]) -> dict[str, Any]:
 def _national_map(maps: Any, data: Any, boundaries: Any) -> tuple[Any, str]:
     """One national coverage map; returns the Axes and how it was drawn.
 
-    Uses a national function of :mod:`uhc_analysis.maps` if it has one;
+    Uses a national function of :mod:`uhc_analysis.plotting.maps` if it has one;
     otherwise a plain geopandas choropleth of all regencies with the module's
-    own policy classes and palette (:func:`~uhc_analysis.maps.coverage_classes`,
+    own policy classes and palette (:func:`~uhc_analysis.plotting.maps.coverage_classes`,
     ``COVERAGE_COLORS``), no-data hatched, no labels (514 labels do not fit a
     national map; the per-province maps place them).
     """
@@ -268,11 +268,11 @@ def pd_isna(values: Any) -> Any:
 def _stage_map(args: dict[str, Any]) -> dict[str, Any]:
     os.environ.setdefault("MPLBACKEND", "Agg")
     try:
-        from uhc_analysis import maps
         from uhc_analysis.boundaries import load_boundaries
+        from uhc_analysis.plotting import maps
     except ImportError as exc:
-        return {"status": "skipped", "note": f"uhc_analysis.maps unavailable: {exc}"}
-    from uhc_analysis.panel import load_panel
+        return {"status": "skipped", "note": f"uhc_analysis.plotting.maps unavailable: {exc}"}
+    from uhc_analysis.io import load_panel
 
     t0 = time.perf_counter()
     try:
@@ -417,7 +417,7 @@ def format_table(report: dict[str, Any]) -> str:
     for s in report["stages"]:
         note = s.get("note", "")
         if s["stage"] == "import":
-            note = f"import uhc_analysis.clean: {s.get('import_clean_s', 0):.2f} s"
+            note = f"import uhc_analysis.transform.clean: {s.get('import_clean_s', 0):.2f} s"
         elif s["stage"] == "panel" and s.get("status") == "ok":
             note = f"{s['rows']} panel rows (already inside build)"
         elif s["stage"] == "build" and s.get("status") == "ok":

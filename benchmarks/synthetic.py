@@ -1,6 +1,6 @@
 """A realistic synthetic national JKN dataset in the raw layout of ``data/raw``.
 
-For every regency/city of the gazetteer (:func:`uhc_analysis.regions.load_regions`:
+For every regency/city of the gazetteer (:func:`uhc_analysis.ingest.regions.load_regions`:
 the whole country once the national gazetteer is there, otherwise whatever it
 holds), :func:`generate` writes monthly enrolment figures, Dukcapil (semester)
 and BPS-projection (yearly) population figures and a few commitments, one
@@ -18,7 +18,7 @@ folder per province, exactly like the transcribed files:
   exact duplicates (each must be merged into the row it copies, not lost).
 
 Every name spelling written for a good row is one the package resolves to
-the right code (checked with :func:`uhc_analysis.regions.resolve_region`; a
+the right code (checked with :func:`uhc_analysis.ingest.regions.resolve_region`; a
 spelling that does not is replaced by the official name and counted in
 ``name_fallbacks``), so the expected accounting is exact:
 ``kept == good``, ``merged == duplicates``, ``rejected == bad_total``.
@@ -50,8 +50,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from uhc_analysis.raw import RAW_COLUMNS
-from uhc_analysis.regions import RegionResolutionError, load_aliases, load_regions, resolve_region
+from uhc_analysis.ingest.raw import RAW_COLUMNS
+from uhc_analysis.ingest.regions import (
+    RegionResolutionError,
+    load_aliases,
+    load_regions,
+    resolve_region,
+)
 
 #: The full national period: January 2014 (start of JKN) to December 2025.
 NATIONAL_MONTHS: tuple[str, str] = ("2014-01", "2025-12")

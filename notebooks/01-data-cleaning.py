@@ -17,7 +17,7 @@
 # Every number in this project was transcribed by hand from a public source
 # (BPJS Kesehatan statements, provincial and regency governments, BPS, news
 # reports) into `data/raw/<province>/{enrolment,population,commitments}.csv`.
-# Those files are never edited; `uhc_analysis.clean` turns each raw row into
+# Those files are never edited; `uhc_analysis.transform.clean` turns each raw row into
 # exactly one of
 #
 # * **kept**: it is an observation (a figure for one region and period),
@@ -40,8 +40,9 @@ lang = "en"
 import pandas as pd
 from IPython.display import display
 
-from uhc_analysis import clean, quality
-from uhc_analysis.panel import PopulationModel, recompute_check
+from uhc_analysis.transform import clean
+from uhc_analysis.analysis import quality
+from uhc_analysis.transform.panel import PopulationModel, recompute_check
 
 pd.set_option("display.max_rows", 80)
 pd.set_option("display.max_colwidth", 120)

@@ -39,9 +39,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
-from uhc_analysis import charts, metrics
-from uhc_analysis.clean import load_processed
-from uhc_analysis.panel import load_panel
+from uhc_analysis.plotting import charts
+from uhc_analysis.analysis import metrics
+from uhc_analysis.io import load_processed
+from uhc_analysis.io import load_panel
 
 pd.set_option("display.max_rows", 80)
 pd.set_option("display.width", 160)

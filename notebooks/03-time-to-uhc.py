@@ -15,7 +15,7 @@
 # # 03 · Time to UHC: projections, their backtest, and who is late
 #
 # For every regency and city of the three provinces and every threshold,
-# `uhc_analysis.projection.project_coverage` says whether it has already
+# `uhc_analysis.analysis.projection.project_coverage` says whether it has already
 # **reached** the threshold (an observation, a "more than 98 %" lower bound or a
 # UHC award), is **on track** (projected year with 80 % and 95 % intervals), is
 # **not on the current trend**, or has **insufficient data**.
@@ -41,9 +41,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
-from uhc_analysis import charts, projection
-from uhc_analysis.clean import load_processed
-from uhc_analysis.panel import load_panel
+from uhc_analysis.plotting import charts
+from uhc_analysis.analysis import projection
+from uhc_analysis.io import load_processed
+from uhc_analysis.io import load_panel
 
 pd.set_option("display.max_rows", 120)
 pd.set_option("display.width", 160)

@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 04 · Choropleth maps of the three provinces
 #
-# Three kinds of map, drawn by `uhc_analysis.maps` on the BPS 2020 regency
+# Three kinds of map, drawn by `uhc_analysis.plotting.maps` on the BPS 2020 regency
 # boundaries (OCHA/HDX `cod-ab-idn`, CC BY 3.0 IGO):
 #
 # * **coverage**: each regency's latest registered JKN coverage, in fixed policy
@@ -47,10 +47,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
-from uhc_analysis import maps, metrics, projection
+from uhc_analysis.plotting import maps
+from uhc_analysis.analysis import metrics, projection
 from uhc_analysis.boundaries import BoundariesUnavailableError, load_boundaries
-from uhc_analysis.clean import load_processed
-from uhc_analysis.panel import load_panel
+from uhc_analysis.io import load_processed
+from uhc_analysis.io import load_panel
 
 pd.set_option("display.float_format", "{:,.1f}".format)
 plt.rcParams["figure.dpi"] = 72

@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 05 · Brief-ready figures
 #
-# `uhc_analysis.figures.export_figures` writes every map and chart of the policy
+# `uhc_analysis.plotting.export.export_figures` writes every map and chart of the policy
 # brief with stable names and byte-identical reruns (fixed font, no timestamps):
 #
 # | file | what it shows |
@@ -52,7 +52,9 @@ import pandas as pd
 from IPython.display import display
 from PIL import Image
 
-from uhc_analysis import config, figures, metrics, projection
+from uhc_analysis import config
+from uhc_analysis.plotting import export
+from uhc_analysis.analysis import metrics, projection
 
 # pooch (the boundaries download) imports tqdm, which warns in a kernel without ipywidgets
 warnings.filterwarnings("ignore", message="IProgress not found")
@@ -64,8 +66,8 @@ processed = config.DATA_PROCESSED
 # (or a rebuild) they are missing or older than the panel, so their stages run here.
 panel_time = (processed / "coverage_panel.csv").stat().st_mtime
 for table, stage in (
-    ("metrics.csv", metrics.write_metrics),
-    ("projections.csv", projection.write_projections),
+    ("metrics.csv", pipeline.metrics),
+    ("projections.csv", pipeline.project),
 ):
     if not (processed / table).exists() or (processed / table).stat().st_mtime < panel_time:
         print(f"data/processed/{table} missing or older than the panel: running its stage")
@@ -79,7 +81,7 @@ for table, stage in (
 # the UHC award) as in `uhc-analysis figures`.
 
 # %%
-written = figures.export_figures(
+written = export.export_figures(
     provinces=tuple(provinces),
     lang=lang,
     out_dir=out,

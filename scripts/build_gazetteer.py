@@ -72,7 +72,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from uhc_analysis import config  # noqa: E402
-from uhc_analysis.regions import normalise_name, split_kind  # noqa: E402
+from uhc_analysis.ingest.regions import normalise_name, split_kind  # noqa: E402
 from uhc_analysis.schemas import REGIONS  # noqa: E402
 
 

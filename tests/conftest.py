@@ -61,7 +61,7 @@ def analysis_env() -> dict[str, str]:
 def processed_data(analysis_env: dict[str, str]) -> Path:
     """Run ``uhc-analysis build`` once into the default ``data/processed``; return that folder."""
     from uhc_analysis import config
-    from uhc_analysis.clean import build
+    from uhc_analysis.pipeline import build
 
     build(verbose=False)
     return config.DATA_PROCESSED

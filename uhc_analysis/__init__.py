@@ -20,16 +20,17 @@ __version__ = "0.1.0"
 
 #: public name -> module that defines it
 _LAZY: dict[str, str] = {
-    "resolve_region": "uhc_analysis.regions",
-    "load_regions": "uhc_analysis.regions",
-    "RegionResolutionError": "uhc_analysis.regions",
-    "build": "uhc_analysis.clean",
-    "load_processed": "uhc_analysis.clean",
-    "population_series": "uhc_analysis.panel",
-    "coverage_panel": "uhc_analysis.panel",
-    "trace_sources": "uhc_analysis.panel",
-    "uhc_metrics": "uhc_analysis.metrics",
-    "project_coverage": "uhc_analysis.projection",
+    "resolve_region": "uhc_analysis.ingest.regions",
+    "load_regions": "uhc_analysis.ingest.regions",
+    "RegionResolutionError": "uhc_analysis.ingest.regions",
+    "build": "uhc_analysis.pipeline",
+    "load_processed": "uhc_analysis.io",
+    "load_panel": "uhc_analysis.io",
+    "population_series": "uhc_analysis.transform.panel",
+    "coverage_panel": "uhc_analysis.transform.panel",
+    "trace_sources": "uhc_analysis.transform.panel",
+    "uhc_metrics": "uhc_analysis.analysis.metrics",
+    "project_coverage": "uhc_analysis.analysis.projection",
     "load_boundaries": "uhc_analysis.boundaries",
 }
 

@@ -167,7 +167,7 @@ def fetch_boundaries() -> Path:
 
 
 def load_gazetteer() -> pd.DataFrame:
-    """The package gazetteer: :func:`uhc_analysis.regions.load_regions`, else the CSV.
+    """The package gazetteer: :func:`uhc_analysis.ingest.regions.load_regions`, else the CSV.
 
     Falls back to ``uhc_analysis/reference/regions.csv`` (read as strings)
     only while ``uhc_analysis/regions.py`` does not exist.
@@ -180,9 +180,9 @@ def load_gazetteer() -> pd.DataFrame:
     import pandas as pd
 
     try:
-        from uhc_analysis import regions
+        from uhc_analysis.ingest import regions
     except ModuleNotFoundError as exc:
-        if exc.name != "uhc_analysis.regions":
+        if exc.name != "uhc_analysis.ingest.regions":
             raise
     else:
         return regions.load_regions()
@@ -217,7 +217,7 @@ def gazetteer_regencies(
 ) -> pd.DataFrame:
     """Regency/city rows of the gazetteer (4-digit ``bps_code``), optionally of ``provinces``.
 
-    The gazetteer is :func:`uhc_analysis.regions.load_regions` (or, before
+    The gazetteer is :func:`uhc_analysis.ingest.regions.load_regions` (or, before
     that module exists, ``uhc_analysis/reference/regions.csv``) unless
     ``regions`` is given.
 
@@ -281,7 +281,7 @@ def load_boundaries(
         regencies in the gazetteer.
     regions
         Gazetteer (columns of ``schemas.REGIONS``; at least ``bps_code``,
-        ``name``, ``province_code``); default :func:`uhc_analysis.regions.load_regions`.
+        ``name``, ``province_code``); default :func:`uhc_analysis.ingest.regions.load_regions`.
     path
         A boundaries file to read instead of :func:`fetch_boundaries`.
 

@@ -16,71 +16,59 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from uhc_analysis import __version__, config
+from uhc_analysis import __version__, config, pipeline
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from uhc_analysis.clean import build
-
-    build(args.raw_dir, args.out_dir)
+    pipeline.build(args.raw_dir, args.out_dir)
     return 0
 
 
 def _cmd_metrics(args: argparse.Namespace) -> int:
-    from uhc_analysis.metrics import write_metrics
-
-    path = write_metrics(args.out_dir, at=args.at)
+    path = pipeline.metrics(args.out_dir, at=args.at)
     print(f"wrote {path}")
     return 0
 
 
 def _cmd_project(args: argparse.Namespace) -> int:
-    from uhc_analysis.projection import write_projections
-
-    for path in write_projections(args.out_dir):
+    for path in pipeline.project(args.out_dir):
         print(f"wrote {path}")
     return 0
 
 
 def _cmd_figures(args: argparse.Namespace) -> int:
-    from uhc_analysis.figures import export_figures
-
-    paths = export_figures(
-        provinces=tuple(args.provinces),
-        lang=args.lang,
-        out_dir=args.figures_dir,
-        formats=tuple(args.formats),
-        processed_dir=args.out_dir,
+    paths = pipeline.figures(
+        args.provinces, args.lang, args.figures_dir, args.formats, args.out_dir
     )
     print(f"wrote {len(paths)} files to {args.figures_dir}")
     return 0
 
 
 def _cmd_notebooks(args: argparse.Namespace) -> int:
-    from uhc_analysis.notebooks import run_notebooks
-
     params = {"provinces": list(args.provinces), "lang": args.lang, "basis": args.basis}
-    return run_notebooks(args.notebooks or None, parameters=params)
+    return pipeline.notebooks(args.notebooks or None, parameters=params)
 
 
 def _cmd_findings(args: argparse.Namespace) -> int:
-    from uhc_analysis.report import write_findings
-
     readme = config.PROJECT_ROOT / "README.md" if args.update_readme else None
-    print(f"wrote {write_findings(args.out_dir, readme=readme)}")
+    print(f"wrote {pipeline.findings(args.out_dir, readme=readme)}")
     return 0
 
 
 def _cmd_all(args: argparse.Namespace) -> int:
-    for step in (_cmd_build, _cmd_metrics, _cmd_project, _cmd_figures):
-        code = step(args)
-        if code:
-            return code
-    return 0
+    return pipeline.run_all(
+        args.raw_dir,
+        args.out_dir,
+        provinces=args.provinces,
+        langs=(args.lang,),
+        formats=args.formats,
+        figures_dir=args.figures_dir,
+        at=args.at,
+    )
 
 
 def _cmd_sync_raw(args: argparse.Namespace) -> int:
-    from uhc_analysis.raw import sync_raw
+    from uhc_analysis.ingest.raw import sync_raw
 
     changed = sync_raw(args.facts_dir, args.raw_dir)
     print(f"{len(changed)} raw file(s) added or updated from {args.facts_dir}")
@@ -167,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``uhc-analysis`` console script."""
-    from uhc_analysis.raw import RawFileError
+    from uhc_analysis.ingest.raw import RawFileError
 
     args = build_parser().parse_args(argv)
     try:

@@ -56,7 +56,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from uhc_analysis import config
-from uhc_analysis.storage import write_text
+from uhc_analysis.io import write_text
 
 if TYPE_CHECKING:
     import nbformat

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import pandas as pd
 
-#: ``data/processed/regions.csv`` and :func:`uhc_analysis.regions.load_regions`.
+#: ``data/processed/regions.csv`` and :func:`uhc_analysis.ingest.regions.load_regions`.
 REGIONS: tuple[str, ...] = (
     "bps_code",
     "kemendagri_code",

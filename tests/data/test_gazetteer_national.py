@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from uhc_analysis import config
-from uhc_analysis.regions import (
+from uhc_analysis.ingest.regions import (
     RegionResolutionError,
     kemendagri_to_bps,
     load_aliases,

@@ -13,8 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from uhc_analysis import clean, config, metrics, panel
-from uhc_analysis.raw import discover_raw_files
+from uhc_analysis import config, pipeline
+from uhc_analysis.analysis import metrics
+from uhc_analysis.ingest.raw import discover_raw_files
+from uhc_analysis.transform import clean, panel
 
 FOCUS_CODES = {
     "17": {"1701", "1702", "1703", "1704", "1705", "1706", "1707", "1708", "1709", "1771"},
@@ -214,7 +216,7 @@ def test_population_values_say_how_they_were_obtained(cov: pd.DataFrame) -> None
 def test_a_panel_row_traces_back_to_its_urls(
     tmp_path: Path, result: clean.CleanResult, cov: pd.DataFrame
 ) -> None:
-    clean.write_clean(result, tmp_path)
+    pipeline.write_clean(result, tmp_path)
     row = _obs(cov, "1702", "2022-12-01", measure="registered", basis="dukcapil")
     trace = panel.trace_sources(row, tmp_path)
     roles = set(trace["role"])

@@ -22,8 +22,8 @@ from types import ModuleType
 import pandas as pd
 import pytest
 
-from uhc_analysis import clean
-from uhc_analysis.clean import CleanSettings
+from uhc_analysis.transform import clean
+from uhc_analysis.transform.clean import CleanSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 BENCHMARKS = PROJECT_ROOT / "benchmarks"

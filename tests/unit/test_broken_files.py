@@ -3,7 +3,7 @@
 Each test writes its fixture into ``tmp_path`` (no binary fixture is committed)
 and checks one of two outcomes:
 
-* the whole file cannot be read: :class:`~uhc_analysis.raw.RawFileError`
+* the whole file cannot be read: :class:`~uhc_analysis.ingest.raw.RawFileError`
   (a ``ValueError``) whose message names the file, the line and the value;
 * a row cannot be used: a reject ``(file, line, column, value, reason)``,
   and the per-file accounting balances (``read == kept + merged + rejected``).
@@ -24,9 +24,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from uhc_analysis import clean
-from uhc_analysis.clean import CleanResult, CleanSettings
-from uhc_analysis.raw import RAW_COLUMNS, RawFileError, read_raw_file
+from uhc_analysis.ingest.raw import RAW_COLUMNS, RawFileError, read_raw_file
+from uhc_analysis.transform import clean
+from uhc_analysis.transform.clean import CleanResult, CleanSettings
 
 SETTINGS = CleanSettings(today="2026-11-23")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -562,7 +562,8 @@ def test_recompute_check_of_nothing_has_boolean_flags() -> None:
     Regression: the empty frame's column was object dtype, so ``checks[mask]``
     selected columns instead of rows.
     """
-    from uhc_analysis import panel, schemas
+    from uhc_analysis import schemas
+    from uhc_analysis.transform import panel
 
     checks = panel.recompute_check(
         pd.DataFrame(columns=list(schemas.ENROLMENT)),

@@ -14,7 +14,8 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from uhc_analysis import charts, maps, schemas  # noqa: E402
+from uhc_analysis import schemas  # noqa: E402
+from uhc_analysis.plotting import charts, maps
 
 
 @pytest.fixture(autouse=True)

@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from uhc_analysis import clean
-from uhc_analysis.raw import RAW_COLUMNS
+from uhc_analysis import pipeline
+from uhc_analysis.ingest.raw import RAW_COLUMNS
+from uhc_analysis.transform import clean
 
 SETTINGS = clean.CleanSettings(today="2026-11-23")
 
@@ -144,6 +145,6 @@ def test_outputs_are_byte_identical_across_runs(tmp_path: Path) -> None:
     path = _write(tmp_path, "enrolment", [_enr(), _enr(period="2024-08", coverage_pct="98.2")])
     a, b = tmp_path / "a", tmp_path / "b"
     for out in (a, b):
-        clean.write_clean(clean.clean_files([path], raw_dir=tmp_path, settings=SETTINGS), out)
+        pipeline.write_clean(clean.clean_files([path], raw_dir=tmp_path, settings=SETTINGS), out)
     for f in sorted(a.iterdir()):
         assert f.read_bytes() == (b / f.name).read_bytes(), f.name

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from uhc_analysis import boundaries, config, figures, schemas
+from uhc_analysis import boundaries, config, schemas
 from uhc_analysis.boundaries import FILE_NAME
+from uhc_analysis.plotting import export
 
 BENGKULU = ["1701", "1702", "1703", "1704", "1705", "1706", "1707", "1708", "1709", "1771"]
 
@@ -145,10 +146,10 @@ def test_export_twice_gives_identical_bytes(
     processed: Path, tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(config.MIRROR_ENV, str(MIRROR))
-    monkeypatch.setattr(figures, "PNG_DPI", 60)  # speed; the bytes logic is the same at 300
+    monkeypatch.setattr(export, "PNG_DPI", 60)  # speed; the bytes logic is the same at 300
     kw = {"provinces": ("17",), "formats": ("png", "svg"), "processed_dir": processed}
-    first = figures.export_figures(out_dir=tmp_path / "a", **kw)
-    second = figures.export_figures(out_dir=tmp_path / "b", **kw)
+    first = export.export_figures(out_dir=tmp_path / "a", **kw)
+    second = export.export_figures(out_dir=tmp_path / "b", **kw)
     assert first == sorted(first)
     assert {p.name for p in first} == CHARTS | MAPS
     assert [p.name for p in first] == [p.name for p in second]
@@ -166,14 +167,14 @@ def test_pdf_bytes_are_stable(tmp_path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from uhc_analysis import charts
+    from uhc_analysis.plotting import charts
 
     latest = pd.DataFrame({"region_code": ["1701", "1702"], "coverage_pct": [96.0, 81.5]})
     out = []
     for name in ("a", "b"):
-        with matplotlib.rc_context(figures.RC_PARAMS):
+        with matplotlib.rc_context(export.RC_PARAMS):
             ax = charts.plot_ranked_bars(latest, "17")
-            out += figures._save(ax.figure, tmp_path / name, "bars", ("pdf",))
+            out += export._save(ax.figure, tmp_path / name, "bars", ("pdf",))
     assert out[0].read_bytes() == out[1].read_bytes()
     assert b"CreationDate" not in out[0].read_bytes()
 
@@ -181,7 +182,7 @@ def test_pdf_bytes_are_stable(tmp_path: Path) -> None:
 def test_missing_boundaries_still_writes_charts(
     processed: Path, tmp_path: Path, no_boundaries: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    written = figures.export_figures(
+    written = export.export_figures(
         provinces=("17",), formats=("png", "svg"), processed_dir=processed, out_dir=tmp_path / "o"
     )
     assert {p.name for p in written} == CHARTS
@@ -198,14 +199,14 @@ def test_missing_boundaries_still_writes_charts(
 def test_missing_tables_are_named(tmp_path: Path) -> None:
     (tmp_path / "p").mkdir()
     with pytest.raises(FileNotFoundError, match="projection_paths.csv"):
-        figures.export_figures(processed_dir=tmp_path / "p", out_dir=tmp_path / "o")
+        export.export_figures(processed_dir=tmp_path / "p", out_dir=tmp_path / "o")
 
 
 def test_schema_mismatch_raises(processed: Path, tmp_path: Path, no_boundaries: None) -> None:
     df = pd.read_csv(processed / "metrics.csv").drop(columns="gap_people")
     df.to_csv(processed / "metrics.csv", index=False)
     with pytest.raises(schemas.SchemaError, match="gap_people"):
-        figures.export_figures(processed_dir=processed, out_dir=tmp_path / "o")
+        export.export_figures(processed_dir=processed, out_dir=tmp_path / "o")
 
 
 def test_boundaries_module_is_configured_at_call_time(cache: Path) -> None:

@@ -2,7 +2,7 @@
 
 The build computes every table first, writes them into a hidden staging folder
 (``.staging-XXXX``, each file itself written atomically) and only then moves
-them into place (:func:`uhc_analysis.storage.staged_outputs`). The test builds
+them into place (:func:`uhc_analysis.io.staged_outputs`). The test builds
 a small dataset, then starts ``uhc-analysis build`` on a larger synthetic
 dataset in a subprocess and kills it (``SIGKILL``) twice: shortly after it
 starts (still computing), and the instant the staging folder appears (tables
@@ -28,8 +28,8 @@ from types import ModuleType
 import pandas as pd
 import pytest
 
-from uhc_analysis import clean
-from uhc_analysis.clean import CleanSettings
+from uhc_analysis import pipeline
+from uhc_analysis.transform.clean import CleanSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TODAY = "2026-11-23"
@@ -150,7 +150,7 @@ def datasets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
 def test_killed_build_leaves_old_or_new_files_and_rerun_completes(datasets) -> None:
     root: Path = datasets["root"]  # type: ignore[assignment]
     out = root / "out"
-    clean.build(root / "small", out, verbose=False, settings=CleanSettings(today=TODAY))
+    pipeline.build(root / "small", out, verbose=False, settings=CleanSettings(today=TODAY))
     old = snapshot_bytes(out)
     assert {"enrolment.csv", "accounting.csv", "coverage_panel.csv"} <= set(old)
 
@@ -197,7 +197,7 @@ def test_killed_build_leaves_old_or_new_files_and_rerun_completes(datasets) -> N
 
 def test_failed_write_keeps_the_old_file(tmp_path: Path) -> None:
     """An exception inside the writer leaves the old bytes and no temporary file."""
-    from uhc_analysis.storage import atomic_write, write_csv
+    from uhc_analysis.io import atomic_write, write_csv
 
     path = write_csv(pd.DataFrame({"a": [1, 2]}), tmp_path / "t.csv")
     old = path.read_bytes()

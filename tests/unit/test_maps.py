@@ -20,8 +20,8 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from shapely.geometry import box  # noqa: E402
 
-from uhc_analysis import maps  # noqa: E402
-from uhc_analysis.labels import label  # noqa: E402
+from uhc_analysis.plotting import maps  # noqa: E402
+from uhc_analysis.plotting.labels import label  # noqa: E402
 
 
 def _squares(province: str, n: int, x0: float = 100.0) -> gpd.GeoDataFrame:
@@ -262,15 +262,15 @@ def test_labels_are_bilingual() -> None:
         label("no_data", "fr")
     with pytest.raises(KeyError, match="labels.py"):
         label("nope", "en")
-    from uhc_analysis.labels import LABELS, LANGS
+    from uhc_analysis.plotting.labels import LABELS, LANGS
 
     assert all(set(v) == set(LANGS) for v in LABELS.values())
 
 
 def test_importing_plot_modules_stays_light() -> None:
     code = (
-        "import sys, uhc_analysis.maps, uhc_analysis.charts, uhc_analysis.boundaries, "
-        "uhc_analysis.figures, uhc_analysis.labels; "
+        "import sys, uhc_analysis.plotting.maps, uhc_analysis.plotting.charts, "
+        "uhc_analysis.boundaries, uhc_analysis.plotting.export, uhc_analysis.plotting.labels; "
         "heavy = {'geopandas', 'matplotlib', 'pooch', 'folium', 'seaborn', 'pandas'}; "
         "print(sorted(heavy & set(sys.modules)))"
     )

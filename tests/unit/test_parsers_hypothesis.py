@@ -1,8 +1,8 @@
 """Property tests of the parsers: no stray exceptions, and round-trips where defined.
 
 Every parser of published text either returns a value or raises its own
-``ValueError`` subclass (:class:`~uhc_analysis.parsing.ParseError`,
-:class:`~uhc_analysis.regions.RegionResolutionError`), whose message quotes
+``ValueError`` subclass (:class:`~uhc_analysis.ingest.parsing.ParseError`,
+:class:`~uhc_analysis.ingest.regions.RegionResolutionError`), whose message quotes
 the offending text; a bare ``IndexError``, ``KeyError``, ``OverflowError``
 or ``TypeError`` from arbitrary text would surface as a traceback in the
 build. The gazetteer tests adapt to whatever :func:`load_regions` holds (the
@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from uhc_analysis.parsing import ParseError, parse_number, parse_period, parse_quantity
-from uhc_analysis.regions import (
+from uhc_analysis.ingest.parsing import ParseError, parse_number, parse_period, parse_quantity
+from uhc_analysis.ingest.regions import (
     RegionResolutionError,
     load_regions,
     normalise_name,

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from uhc_analysis.parsing import ParseError, parse_number, parse_period, parse_quantity
+from uhc_analysis.ingest.parsing import ParseError, parse_number, parse_period, parse_quantity
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Unit tests of uhc_analysis.projection on tiny hand-built panels."""
+"""Unit tests of uhc_analysis.analysis.projection on tiny hand-built panels."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from scipy import special
 
-from uhc_analysis import projection as P
-from uhc_analysis import schemas
+from uhc_analysis import pipeline, schemas
+from uhc_analysis.analysis import projection as P
 
 SETTINGS = P.ProjectionSettings(provinces=("16", "17", "64"))
 
@@ -303,12 +303,16 @@ def test_backtest_returns_the_four_models(province_17):
 
 def test_write_projections(tmp_path, province_17):
     P.synthetic_panel(province_17).to_csv(tmp_path / "coverage_panel.csv", index=False)
-    paths = P.write_projections(tmp_path)
-    assert [p.name for p in paths] == ["projections.csv", "projection_paths.csv"]
+    paths = pipeline.project(tmp_path)
+    assert [p.name for p in paths] == [
+        "projections.csv",
+        "projection_paths.csv",
+        "backtest.csv",
+    ]
     proj = pd.read_csv(paths[0], dtype={"region_code": str})
     assert list(proj.columns) == list(schemas.PROJECTIONS)
     first = [p.read_bytes() for p in paths]
-    assert [p.read_bytes() for p in P.write_projections(tmp_path)] == first
+    assert [p.read_bytes() for p in pipeline.project(tmp_path)] == first
 
 
 def test_settings_are_validated():

@@ -1,4 +1,4 @@
-"""Unit tests of the region gazetteer and name resolution (uhc_analysis.regions)."""
+"""Unit tests of the region gazetteer and name resolution (uhc_analysis.ingest.regions)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from uhc_analysis import config
-from uhc_analysis.regions import (
+from uhc_analysis.ingest.regions import (
     ALIAS_COLUMNS,
     Gazetteer,
     RegionResolutionError,

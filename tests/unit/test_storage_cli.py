@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from uhc_analysis import cli
-from uhc_analysis.storage import atomic_write, write_csv
+from uhc_analysis.io import atomic_write, write_csv
 
 
 def test_failed_write_leaves_the_old_file(tmp_path: Path) -> None:

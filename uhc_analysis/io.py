@@ -118,3 +118,85 @@ def staged_outputs(folder: Path | str) -> Iterator[Path]:
             os.replace(path, folder / path.name)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- processed tables
+
+#: Columns read back as text, so codes keep their digits ("1706", "0101") and
+#: periods stay as written ("2024-08", not a date). Empty cells become "".
+TEXT_COLUMNS: frozenset[str] = frozenset(
+    {
+        "region_code",
+        "province_code",
+        "bps_code",
+        "kemendagri_code",
+        "split_from",
+        "period",
+        "date",
+        "observation_id",
+        "conflict_group",
+        "source_ids",
+        "population_ids",
+        "urls",
+        "target_date",
+        "published",
+        "first_period_at_or_above",
+        "first_period_reached",
+        "model",
+        "status",
+        "basis",
+        "measure",
+    }
+)
+#: Columns written as ``True``/``False`` and read back as bool.
+BOOL_COLUMNS: frozenset[str] = frozenset({"lower_bound", "rounded", "over_100"})
+
+
+def table_path(name: str, processed_dir: Path | str | None = None) -> Path:
+    """The file of processed table ``name`` (``"enrolment"`` or ``"enrolment.csv"``)."""
+    from uhc_analysis import config
+
+    folder = Path(config.DATA_PROCESSED if processed_dir is None else processed_dir)
+    return folder / f"{name.removesuffix('.csv')}.csv"
+
+
+def read_table(name: str, processed_dir: Path | str | None = None) -> pd.DataFrame:
+    """Read processed table ``name`` back with its declared dtypes.
+
+    The one reader of ``data/processed``: codes and periods as text, flags as
+    bool, numbers as numbers.
+
+    Raises
+    ------
+    FileNotFoundError
+        Naming the file and the command that builds it.
+    """
+    import pandas as pd
+
+    path = table_path(name, processed_dir)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} does not exist: run `uhc-analysis build` first")
+    header = pd.read_csv(path, nrows=0).columns
+    text = [c for c in header if c in TEXT_COLUMNS]
+    df = pd.read_csv(path, dtype=dict.fromkeys(text, str), keep_default_na=False, na_values=[""])
+    for col in text:
+        df[col] = df[col].fillna("")
+    for col in header:
+        if col in BOOL_COLUMNS:
+            df[col] = df[col].astype(str).str.lower().eq("true")
+    return df
+
+
+def write_table(df: pd.DataFrame, name: str, out_dir: Path | str | None = None) -> Path:
+    """Write processed table ``name`` atomically (the one writer of ``data/processed``)."""
+    return write_csv(df, table_path(name, out_dir))
+
+
+def load_processed(name: str, processed_dir: Path | str | None = None) -> pd.DataFrame:
+    """Public name of :func:`read_table` (``uhc.load_processed("enrolment")``)."""
+    return read_table(name, processed_dir)
+
+
+def load_panel(processed_dir: Path | str | None = None) -> pd.DataFrame:
+    """The coverage panel, ``read_table("coverage_panel")``."""
+    return read_table("coverage_panel", processed_dir)

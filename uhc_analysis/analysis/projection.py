@@ -145,14 +145,13 @@ import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from uhc_analysis import config, schemas, storage
+from uhc_analysis import config, schemas
 
 #: The four models :func:`backtest` compares, default first.
 MODELS: tuple[str, ...] = ("logit_wls", "mixed", "cagr", "last_value")
@@ -344,7 +343,7 @@ def focus_regions(regions: pd.DataFrame | None, settings: ProjectionSettings) ->
     ['17', '1771']
     """
     if regions is None:
-        from uhc_analysis.regions import load_regions
+        from uhc_analysis.ingest.regions import load_regions
 
         regions = load_regions()
     missing = [c for c in ("bps_code", "name", "kind", "province_code") if c not in regions]
@@ -1818,7 +1817,7 @@ def project_coverage(
         :class:`ProjectionSettings`.
     regions
         Gazetteer (``bps_code, name, kind, province_code``); default
-        :func:`uhc_analysis.regions.load_regions`.
+        :func:`uhc_analysis.ingest.regions.load_regions`.
 
     Returns
     -------
@@ -1904,37 +1903,6 @@ def _check_projections(proj: pd.DataFrame, regs: pd.DataFrame, s: ProjectionSett
     assert proj.loc[on_track, "year_reached"].notna().all()
     reached = proj["status"].eq("reached")
     assert proj.loc[reached, "first_period_reached"].notna().all()
-
-
-def write_projections(processed_dir: Path = config.DATA_PROCESSED) -> list[Path]:
-    """Read ``coverage_panel.csv`` and ``commitments.csv`` and write the projections.
-
-    Writes ``projections.csv`` and ``projection_paths.csv`` in ``processed_dir``
-    (atomically, via :func:`uhc_analysis.storage.write_csv`) and returns their paths.
-
-    Examples
-    --------
-    >>> write_projections()  # doctest: +SKIP
-    [PosixPath('.../projections.csv'), PosixPath('.../projection_paths.csv')]
-    """
-    processed_dir = Path(processed_dir)
-    panel = read_panel(processed_dir / "coverage_panel.csv")
-    commitments_path = processed_dir / "commitments.csv"
-    commitments = (
-        pd.read_csv(commitments_path, dtype={"region_code": str, "province_code": str})
-        if commitments_path.exists()
-        else None
-    )
-    proj, paths = project_coverage(panel, commitments)
-    return [
-        storage.write_csv(proj, processed_dir / "projections.csv"),
-        storage.write_csv(paths, processed_dir / "projection_paths.csv"),
-    ]
-
-
-def read_panel(path: Path) -> pd.DataFrame:
-    """Read ``coverage_panel.csv`` with codes as strings."""
-    return pd.read_csv(path, dtype={"region_code": str, "province_code": str, "period": str})
 
 
 # --------------------------------------------------------------------------- backtest

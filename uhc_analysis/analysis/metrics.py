@@ -30,7 +30,6 @@ import numpy as np
 import pandas as pd
 
 from uhc_analysis import config, schemas
-from uhc_analysis.storage import write_csv
 
 
 @lru_cache(maxsize=4)
@@ -129,7 +128,7 @@ def uhc_metrics(
     Parameters
     ----------
     panel
-        The coverage panel (:func:`uhc_analysis.panel.coverage_panel`).
+        The coverage panel (:func:`uhc_analysis.transform.panel.coverage_panel`).
     at
         Evaluate at this date (ISO); default each region's latest observation.
 
@@ -226,12 +225,3 @@ def budget_check(commitments: pd.DataFrame, rates: pd.DataFrame | None = None) -
     return b[cols].sort_values(["region_code", "period", "observation_id"]).reset_index(drop=True)
 
 
-def write_metrics(processed_dir: Path | None = None, *, at: str | None = None) -> Path:
-    """Compute metrics from the processed panel; write ``metrics.csv`` and ``budget_check.csv``."""
-    from uhc_analysis.clean import load_processed
-    from uhc_analysis.panel import load_panel
-
-    out = Path(processed_dir or config.DATA_PROCESSED)
-    panel = load_panel(out)
-    write_csv(budget_check(load_processed("commitments", out)), out / "budget_check.csv")
-    return write_csv(uhc_metrics(panel, at=at), out / "metrics.csv")

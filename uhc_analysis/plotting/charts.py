@@ -1,8 +1,8 @@
 """Charts of JKN coverage over time and across regencies (seaborn + matplotlib).
 
-Same conventions as :mod:`uhc_analysis.maps`: each function takes a tidy
+Same conventions as :mod:`uhc_analysis.plotting.maps`: each function takes a tidy
 frame and ``ax=None``, returns the Axes (the Figure for multi-panel charts),
-and never shows or saves. Text comes from :mod:`uhc_analysis.labels`.
+and never shows or saves. Text comes from :mod:`uhc_analysis.plotting.labels`.
 
 * :func:`plot_coverage_trend`: one regency over time, one series per
   denominator basis, the 95 % and 98 % lines and the projection fan (80 % and
@@ -32,8 +32,8 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from uhc_analysis.labels import basis_text, fmt_pct, label
-from uhc_analysis.maps import (
+from uhc_analysis.plotting.labels import basis_text, fmt_pct, label
+from uhc_analysis.plotting.maps import (
     COVERAGE_COLORS,
     NO_DATA_EDGE,
     NO_DATA_FACE,
@@ -246,7 +246,7 @@ def _no_data_box(ax: Axes, lang: str, fontsize: float = 9) -> None:
 
 
 def _wrap_for_axes(ax: Axes, text: str, fontsize: float) -> str:
-    from uhc_analysis.maps import _wrap_to_width
+    from uhc_analysis.plotting.maps import _wrap_to_width
 
     return _wrap_to_width(text, ax.figure.get_figwidth() * 0.9, fontsize)
 

@@ -14,31 +14,23 @@ Examples
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pandas as pd
 
 from uhc_analysis import config
-from uhc_analysis.storage import write_text
-
-_MARKERS = ("<!-- findings:start -->", "<!-- findings:end -->")
+from uhc_analysis.analysis.metrics import latest_coverage
 
 
 def findings_table(
-    processed_dir: Path | None = None,
+    regions: pd.DataFrame,
+    panel: pd.DataFrame,
+    projections: pd.DataFrame,
     provinces: tuple[str, ...] = config.FOCUS_PROVINCES,
     threshold: float = 95.0,
 ) -> pd.DataFrame:
     """Latest coverage and projected UHC year per region (see module doc)."""
-    from uhc_analysis.clean import load_processed
-    from uhc_analysis.metrics import latest_coverage
-    from uhc_analysis.panel import load_panel
-
-    regions = load_processed("regions", processed_dir)
     regions = regions[regions["province_code"].isin(provinces)]
-    latest = latest_coverage(load_panel(processed_dir)).set_index("region_code")
-    proj = load_processed("projections", processed_dir)
+    latest = latest_coverage(panel).set_index("region_code")
+    proj = projections
     proj = proj[proj["threshold"].astype(float) == threshold].set_index("region_code")
     rows = []
     for reg in regions.sort_values(
@@ -104,10 +96,8 @@ def findings_markdown(table: pd.DataFrame) -> str:
     return summary + "\n\n" + "\n".join(lines) + "\n"
 
 
-def backtest_markdown(processed_dir: Path | None = None) -> str:
+def backtest_markdown(bt: pd.DataFrame) -> str:
     """The backtest table (``backtest.csv``) as Markdown, model by model."""
-    path = Path(processed_dir or config.DATA_PROCESSED) / "backtest.csv"
-    bt = pd.read_csv(path)
     cols = {
         "model": "model",
         "n_regions": "regions",
@@ -128,31 +118,3 @@ def backtest_markdown(processed_dir: Path | None = None) -> str:
         "are fitted on the rest and forecast it (`python benchmarks/backtest.py`; bias = "
         "forecast − actual).\n\n" + "\n".join(lines) + "\n"
     )
-
-
-def write_findings(
-    processed_dir: Path | None = None, reports_dir: Path | None = None, readme: Path | None = None
-) -> Path:
-    """Write ``reports/findings.md``; with ``readme``, also replace its findings and
-    backtest blocks."""
-    text = findings_markdown(findings_table(processed_dir))
-    path = write_text(text, Path(reports_dir or config.REPORTS_DIR) / "findings.md")
-    if readme is not None:
-        update_readme_block(readme, text)
-        update_readme_block(
-            readme,
-            backtest_markdown(processed_dir),
-            ("<!-- backtest:start -->", "<!-- backtest:end -->"),
-        )
-    return path
-
-
-def update_readme_block(readme: Path, text: str, markers: tuple[str, str] = _MARKERS) -> None:
-    """Replace the text between two HTML-comment markers of ``readme``."""
-    content = Path(readme).read_text(encoding="utf-8")
-    start, end = markers
-    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
-    if not pattern.search(content):
-        raise ValueError(f"{readme}: markers {start!r} … {end!r} not found")
-    new = pattern.sub(lambda _: f"{start}\n{text.rstrip()}\n{end}", content)
-    write_text(new, readme)

@@ -2,14 +2,14 @@
 
 :func:`export_figures` reads the processed tables (``coverage_panel.csv``,
 ``metrics.csv``, ``projections.csv``, ``projection_paths.csv``), draws the
-maps of :mod:`uhc_analysis.maps` and the charts of :mod:`uhc_analysis.charts`
+maps of :mod:`uhc_analysis.plotting.maps` and the charts of :mod:`uhc_analysis.plotting.charts`
 for the chosen provinces, and saves each as PNG (300 dpi), SVG and PDF, plus
 one interactive HTML map.
 
 Reruns on the same inputs give byte-identical PNG, SVG and PDF files: the Agg
 backend, a fixed font (DejaVu Sans, shipped with matplotlib), a fixed SVG hash
 salt and no timestamps or software versions in the file metadata. Every file
-is written atomically (:func:`uhc_analysis.storage.atomic_write`).
+is written atomically (:func:`uhc_analysis.io.atomic_write`).
 
 File names (``{t}`` threshold, ``{p}`` province, ``{c}`` regency, ``{lang}``)::
 
@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from uhc_analysis import config, schemas
-from uhc_analysis.storage import atomic_write
+from uhc_analysis.io import atomic_write
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -303,12 +303,12 @@ def _export(
     measure: str,
     threshold: float,
 ) -> list[Path]:
-    from uhc_analysis import charts, maps
     from uhc_analysis.boundaries import (
         BoundariesUnavailableError,
         gazetteer_regencies,
         load_boundaries,
     )
+    from uhc_analysis.plotting import charts, maps
 
     tables = read_processed(processed_dir)
     panel, metrics = tables["panel"], tables["metrics"]

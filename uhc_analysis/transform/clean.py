@@ -27,7 +27,7 @@ others stay in the table, flagged.
 
 Examples
 --------
->>> from uhc_analysis import clean
+>>> from uhc_analysis.transform import clean
 >>> result = clean.clean_all()            # doctest: +SKIP
 >>> result.accounting[["file", "read", "kept", "merged", "rejected"]]  # doctest: +SKIP
 """
@@ -47,11 +47,10 @@ from typing import Any
 import pandas as pd
 
 from uhc_analysis import config, schemas
-from uhc_analysis.parsing import ParseError, Period, parse_period, parse_quantity
-from uhc_analysis.raw import RawFile, RawFileError, discover_raw_files, read_raw_file
-from uhc_analysis.regions import RegionResolutionError, load_regions, resolve_region
-from uhc_analysis.rows import iter_values
-from uhc_analysis.storage import staged_outputs, write_csv, write_text
+from uhc_analysis.ingest.parsing import ParseError, Period, parse_period, parse_quantity
+from uhc_analysis.ingest.raw import RawFile, RawFileError, discover_raw_files, read_raw_file
+from uhc_analysis.ingest.regions import RegionResolutionError, load_regions, resolve_region
+from uhc_analysis.transform.rows import iter_values
 
 #: Canonical population bases, and the labels seen for each in real files.
 BASIS_LABELS: dict[str, str] = {
@@ -649,7 +648,7 @@ def clean_files(
     """Read, validate and merge the given raw files (see module doc for rules).
 
     A file that cannot be read at all (not UTF-8, wrong header, wrong delimiter,
-    empty) raises :class:`~uhc_analysis.raw.RawFileError` naming file and line.
+    empty) raises :class:`~uhc_analysis.ingest.raw.RawFileError` naming file and line.
     """
     settings = settings or CleanSettings()
     raw_dir = Path(raw_dir) if raw_dir else config.DATA_RAW
@@ -772,22 +771,6 @@ def clean_all(raw_dir: Path | None = None, settings: CleanSettings | None = None
     return clean_files(discover_raw_files(raw_dir), raw_dir=raw_dir, settings=settings)
 
 
-def write_clean(result: CleanResult, out_dir: Path | None = None) -> list[Path]:
-    """Write the cleaned tables to ``out_dir`` (atomically, sorted, stable)."""
-    out = Path(out_dir) if out_dir else config.DATA_PROCESSED
-    paths = [
-        write_csv(result.regions, out / "regions.csv"),
-        write_csv(result.enrolment, out / "enrolment.csv"),
-        write_csv(result.population, out / "population.csv"),
-        write_csv(result.commitments, out / "commitments.csv"),
-        write_csv(result.sources, out / "sources.csv"),
-        write_csv(result.rejects, out / "rejects.csv"),
-        write_csv(result.accounting, out / "accounting.csv"),
-        write_csv(result.manifest, out / "raw_manifest.csv"),
-    ]
-    return paths
-
-
 def format_accounting(accounting: pd.DataFrame) -> str:
     """The per-file accounting as a fixed-width text table (printed by the build)."""
     lines = [f"{'file':<28} {'read':>5} {'kept':>5} {'merged':>6} {'rejected':>8}"]
@@ -799,93 +782,13 @@ def format_accounting(accounting: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-#: dtype of code-like columns when reading processed tables back.
-_TEXT_COLUMNS = {
-    "region_code": str,
-    "province_code": str,
-    "bps_code": str,
-    "kemendagri_code": str,
-    "split_from": str,
-    "period": str,
-    "observation_id": str,
-    "conflict_group": str,
-    "source_ids": str,
-    "population_ids": str,
-    "target_date": str,
-    "published": str,
-    "first_period_at_or_above": str,
-    "first_period_reached": str,
-}
-
-
-def load_processed(name: str, processed_dir: Path | None = None) -> pd.DataFrame:
-    """Read a processed table back with codes as text (``"1706"``, not 1706).
-
-    Examples
-    --------
-    >>> load_processed("enrolment").columns[0]   # doctest: +SKIP
-    'observation_id'
-    """
-    path = Path(processed_dir or config.DATA_PROCESSED) / f"{name.removesuffix('.csv')}.csv"
-    if not path.exists():
-        raise FileNotFoundError(f"{path} does not exist: run `uhc-analysis build` first")
-    header = pd.read_csv(path, nrows=0).columns
-    dtypes = {c: t for c, t in _TEXT_COLUMNS.items() if c in header}
-    return pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""]).pipe(
-        lambda df: df.assign(**{c: df[c].fillna("") for c in dtypes})
-    )
-
-
-def build(
-    raw_dir: Path | None = None,
-    out_dir: Path | None = None,
-    *,
-    verbose: bool = True,
-    settings: CleanSettings | None = None,
-) -> CleanResult:
-    """Run the whole cleaning stage and write ``data/processed`` (``uhc-analysis build``).
-
-    Also writes the coverage panel and the data-quality summary, which depend
-    only on the cleaned tables.
-    """
-    from uhc_analysis import panel, quality  # later stages, imported on demand
-
-    result = clean_all(raw_dir, settings)
-    out = Path(out_dir) if out_dir else config.DATA_PROCESSED
-    model = panel.PopulationModel(result.population)
-    cov = panel.coverage_panel(result.enrolment, result.population, model=model)
-    pop = panel.population_series(result.population, model=model)
-    summary = quality.quality_summary(result, cov, model=model, series=pop)
-    # Everything is computed before anything is written; the files are written to a
-    # staging folder and only then moved into place, so a build killed half-way
-    # leaves the previous outputs intact (and the window for a mixed set is a few
-    # renames long).
-    with staged_outputs(out) as stage:
-        write_clean(result, stage)
-        write_csv(cov, stage / "coverage_panel.csv")
-        write_csv(pop, stage / "population_series.csv")
-        write_text(summary, stage / "quality_summary.md")
-    if verbose:
-        print(format_accounting(result.accounting))
-        print(
-            f"observations: enrolment {len(result.enrolment)}, "
-            f"population {len(result.population)}, "
-            f"commitments {len(result.commitments)}; sources {len(result.sources)}; "
-            f"rejects {len(result.rejects)}; panel rows {len(cov)} -> {out}"
-        )
-    return result
-
-
 __all__ = [
     "CleanResult",
     "CleanSettings",
     "RawFileError",
-    "build",
     "clean_all",
     "clean_files",
     "format_accounting",
-    "load_processed",
     "normalise_basis",
     "source_id",
-    "write_clean",
 ]

@@ -9,7 +9,8 @@ from published counts beyond rounding.
 
 Examples
 --------
->>> from uhc_analysis import clean, panel, quality
+>>> from uhc_analysis.transform import clean, panel
+>>> from uhc_analysis.analysis import quality
 >>> result = clean.clean_all()                                            # doctest: +SKIP
 >>> cov = panel.coverage_panel(result.enrolment, result.population)     # doctest: +SKIP
 >>> text = quality.quality_summary(result, cov)                          # doctest: +SKIP
@@ -24,8 +25,8 @@ import pandas as pd
 from uhc_analysis import config
 
 if TYPE_CHECKING:
-    from uhc_analysis.clean import CleanResult
-    from uhc_analysis.panel import PopulationModel
+    from uhc_analysis.transform.clean import CleanResult
+    from uhc_analysis.transform.panel import PopulationModel
 
 
 def _md_table(df: pd.DataFrame) -> str:
@@ -118,8 +119,8 @@ def quality_summary(
     series: pd.DataFrame | None = None,
 ) -> str:
     """Render the whole Markdown summary (``model``/``series`` avoid recomputing them)."""
-    from uhc_analysis.clean import format_accounting
-    from uhc_analysis.panel import (
+    from uhc_analysis.transform.clean import format_accounting
+    from uhc_analysis.transform.panel import (
         PopulationModel,
         population_series,
         province_total_check,

@@ -3,7 +3,7 @@
 Each plotting function follows the geopandas convention: it takes a tidy
 DataFrame and ``ax=None``, creates a figure only when ``ax`` is None, and
 returns the Axes (the Figure for the multi-panel map). Nothing is shown or
-saved here; :mod:`uhc_analysis.figures` writes the files.
+saved here; :mod:`uhc_analysis.plotting.export` writes the files.
 
 Conventions shared by every map:
 
@@ -22,7 +22,7 @@ Conventions shared by every map:
 * a subtitle states the denominator basis and a line under the map gives the
   sources and dates.
 
-All text comes from :mod:`uhc_analysis.labels` (``lang="en"`` or ``"id"``).
+All text comes from :mod:`uhc_analysis.plotting.labels` (``lang="en"`` or ``"id"``).
 
 Examples
 --------
@@ -43,7 +43,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from uhc_analysis.labels import basis_text, fmt_int, fmt_pct, label
+from uhc_analysis import config
+from uhc_analysis.plotting.labels import basis_text, fmt_int, fmt_pct, label
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -941,7 +942,7 @@ def plot_three_province_map(
 # --------------------------------------------------------------------------- interactive
 
 #: Vendored Leaflet build (npm ``leaflet@1.9.4``, BSD-2-Clause) inlined into the HTML map.
-LEAFLET_DIR: Path = Path(__file__).resolve().parent / "vendor" / "leaflet"
+LEAFLET_DIR: Path = config.PACKAGE_DIR / "vendor" / "leaflet"
 #: Parts of the URLs of the scripts/stylesheets folium links by default that the
 #: coverage map does not use (jQuery, Bootstrap, marker icons); they are dropped.
 UNUSED_ASSETS: tuple[str, ...] = (
@@ -1260,7 +1261,7 @@ def interactive_map(
     >>> interactive_map(data, ["17"], "coverage.html")  # doctest: +SKIP
     PosixPath('coverage.html')
     """
-    from uhc_analysis.storage import write_text
+    from uhc_analysis.io import write_text
 
     html = interactive_map_html(data, provinces, lang=lang, boundaries=boundaries)
     return write_text(html, path)

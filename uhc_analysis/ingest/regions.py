@@ -451,7 +451,7 @@ def load_aliases(path: Path | None = None, regions: pd.DataFrame | None = None) 
     if tuple(df.columns) != ALIAS_COLUMNS:
         raise ValueError(
             f"{path}: columns {list(df.columns)} differ from {list(ALIAS_COLUMNS)} "
-            "(uhc_analysis.regions.ALIAS_COLUMNS)"
+            "(uhc_analysis.ingest.regions.ALIAS_COLUMNS)"
         )
     problems: list[str] = []
     seen: dict[tuple[str, str], int] = {}

@@ -37,7 +37,7 @@ participant count and appears only as published. Measures are never mixed.
 
 Examples
 --------
->>> from uhc_analysis import clean, panel
+>>> from uhc_analysis.transform import clean, panel
 >>> cleaned = clean.clean_all()                                  # doctest: +SKIP
 >>> cov = panel.coverage_panel(cleaned.enrolment, cleaned.population)  # doctest: +SKIP
 >>> cov.query("region_code == '1607' and period == '2023-09-01'")     # doctest: +SKIP
@@ -54,8 +54,9 @@ import numpy as np
 import pandas as pd
 
 from uhc_analysis import schemas
-from uhc_analysis.parsing import decimal_year
-from uhc_analysis.rows import iter_rows
+from uhc_analysis.ingest.parsing import decimal_year
+from uhc_analysis.io import read_table
+from uhc_analysis.transform.rows import iter_rows
 
 FAMILIES: tuple[str, ...] = ("dukcapil", "bps")
 _BASIS_PRIORITY = {"bps_census": 0, "dukcapil_dkb": 0, "bps_projection": 1, "bps_estimate": 2}
@@ -380,7 +381,7 @@ def coverage_panel(
         Processed observation tables (``clean.clean_all()`` or
         ``clean.load_processed``). Only observations with
         ``use_in_analysis`` are used (conflicts are resolved by the rule in
-        :mod:`uhc_analysis.clean`).
+        :mod:`uhc_analysis.transform.clean`).
 
     Returns
     -------
@@ -543,16 +544,6 @@ def _num(value: object) -> float | None:
     return None if np.isnan(f) else f
 
 
-def load_panel(processed_dir: Path | None = None) -> pd.DataFrame:
-    """Read ``coverage_panel.csv`` back (codes as text, booleans as bool)."""
-    from uhc_analysis.clean import load_processed
-
-    df = load_processed("coverage_panel", processed_dir)
-    for col in ("lower_bound", "rounded", "over_100"):
-        df[col] = df[col].astype(str).str.lower().eq("true")
-    return df
-
-
 def trace_sources(panel_row: pd.Series | dict, processed_dir: Path | None = None) -> pd.DataFrame:
     """Where the numbers of one panel row came from: one row per source URL.
 
@@ -566,12 +557,12 @@ def trace_sources(panel_row: pd.Series | dict, processed_dir: Path | None = None
     >>> cov = load_panel()                                            # doctest: +SKIP
     >>> trace_sources(cov.iloc[0])[["role", "url"]]                   # doctest: +SKIP
     """
-    from uhc_analysis.clean import load_processed
+    from uhc_analysis.io import load_processed
 
     row = dict(panel_row)
     sources = load_processed("sources", processed_dir).set_index("source_id")
-    enrolment = load_processed("enrolment", processed_dir).set_index("observation_id")
-    population = load_processed("population", processed_dir).set_index("observation_id")
+    enrolment = read_table("enrolment", processed_dir).set_index("observation_id")
+    population = read_table("population", processed_dir).set_index("observation_id")
     out = []
     obs = enrolment.loc[row["observation_id"]]
     for sid in obs["source_ids"].split(";"):
@@ -679,7 +670,6 @@ __all__ = [
     "PopulationModel",
     "PopulationSettings",
     "coverage_panel",
-    "load_panel",
     "population_series",
     "province_total_check",
     "recompute_check",

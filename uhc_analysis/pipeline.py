@@ -1,0 +1,276 @@
+"""The one orchestrator: raw -> processed -> metrics -> projections -> figures -> notebooks.
+
+This is the only module that knows the order of the stages and where each
+stage's inputs and outputs live. Stage modules (``ingest``, ``transform``,
+``analysis``, ``plotting``) take frames and return frames; every read and
+write of ``data/processed`` goes through :mod:`uhc_analysis.io`. The command
+line (:mod:`uhc_analysis.cli`) and the Makefile call the functions here.
+
+============  =====================================  ======================================
+stage         reads                                  writes
+============  =====================================  ======================================
+build         ``data/raw/**.csv``                    observations, sources, rejects,
+                                                     accounting, manifest, regions, panel,
+                                                     population series, quality summary
+metrics       coverage_panel, commitments            metrics, budget_check
+project       coverage_panel, commitments            projections, projection_paths,
+                                                     backtest
+figures       panel, metrics, projections, paths     ``reports/figures/*``
+findings      regions, panel, projections, backtest  ``reports/findings.md`` (+ README)
+notebooks     processed tables, figures              ``reports/*.ipynb``, ``*.html``
+============  =====================================  ======================================
+
+Examples
+--------
+>>> from uhc_analysis import pipeline
+>>> pipeline.STAGES
+('build', 'metrics', 'project', 'figures', 'findings', 'notebooks')
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from uhc_analysis import config
+from uhc_analysis.io import read_table, staged_outputs, table_path, write_table, write_text
+
+if TYPE_CHECKING:
+    from uhc_analysis.transform.clean import CleanResult, CleanSettings
+
+#: The stages in the order :func:`run_all` runs them.
+STAGES: tuple[str, ...] = ("build", "metrics", "project", "figures", "findings", "notebooks")
+
+_FINDINGS_MARKERS = ("<!-- findings:start -->", "<!-- findings:end -->")
+_BACKTEST_MARKERS = ("<!-- backtest:start -->", "<!-- backtest:end -->")
+
+
+def _folder(path: Path | str | None, default: Path) -> Path:
+    return Path(default if path is None else path)
+
+
+# --------------------------------------------------------------------------- build
+
+
+def write_clean(result: CleanResult, out_dir: Path | str) -> list[Path]:
+    """Write the cleaned tables of ``result`` to ``out_dir`` (atomically, stable bytes)."""
+    return [
+        write_table(result.regions, "regions", out_dir),
+        write_table(result.enrolment, "enrolment", out_dir),
+        write_table(result.population, "population", out_dir),
+        write_table(result.commitments, "commitments", out_dir),
+        write_table(result.sources, "sources", out_dir),
+        write_table(result.rejects, "rejects", out_dir),
+        write_table(result.accounting, "accounting", out_dir),
+        write_table(result.manifest, "raw_manifest", out_dir),
+    ]
+
+
+def build(
+    raw_dir: Path | str | None = None,
+    out_dir: Path | str | None = None,
+    *,
+    verbose: bool = True,
+    settings: CleanSettings | None = None,
+) -> CleanResult:
+    """Raw figures -> ``data/processed`` (``uhc-analysis build``).
+
+    Cleans every raw file, assembles the coverage panel and the population
+    series, writes the data-quality summary. Everything is computed before
+    anything is written; the files go to a staging folder and are then moved
+    into place, so a build killed half-way leaves the previous outputs intact.
+    """
+    from uhc_analysis.analysis.quality import quality_summary
+    from uhc_analysis.transform.clean import clean_all, format_accounting
+    from uhc_analysis.transform.panel import PopulationModel, coverage_panel, population_series
+
+    raw = _folder(raw_dir, config.DATA_RAW)
+    out = _folder(out_dir, config.DATA_PROCESSED)
+    result = clean_all(raw, settings)
+    model = PopulationModel(result.population)
+    cov = coverage_panel(result.enrolment, result.population, model=model)
+    pop = population_series(result.population, model=model)
+    summary = quality_summary(result, cov, model=model, series=pop)
+    with staged_outputs(out) as stage:
+        write_clean(result, stage)
+        write_table(cov, "coverage_panel", stage)
+        write_table(pop, "population_series", stage)
+        write_text(summary, stage / "quality_summary.md")
+    if verbose:
+        print(format_accounting(result.accounting))
+        print(
+            f"observations: enrolment {len(result.enrolment)}, "
+            f"population {len(result.population)}, "
+            f"commitments {len(result.commitments)}; sources {len(result.sources)}; "
+            f"rejects {len(result.rejects)}; panel rows {len(cov)} -> {out}"
+        )
+    return result
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def metrics(processed_dir: Path | str | None = None, *, at: str | None = None) -> Path:
+    """``coverage_panel`` -> ``metrics.csv`` and ``budget_check.csv`` (``uhc-analysis metrics``)."""
+    from uhc_analysis.analysis.metrics import budget_check, uhc_metrics
+
+    out = _folder(processed_dir, config.DATA_PROCESSED)
+    panel = read_table("coverage_panel", out)
+    write_table(budget_check(read_table("commitments", out)), "budget_check", out)
+    return write_table(uhc_metrics(panel, at=at), "metrics", out)
+
+
+# --------------------------------------------------------------------------- projections
+
+
+def project(processed_dir: Path | str | None = None, *, holdout: int = 1) -> list[Path]:
+    """Projections, their paths and the backtest (``uhc-analysis project``).
+
+    Reads ``coverage_panel`` and ``commitments``; writes ``projections.csv``,
+    ``projection_paths.csv`` and ``backtest.csv``.
+    """
+    from uhc_analysis.analysis.projection import (
+        ProjectionSettings,
+        backtest,
+        backtest_predictions,
+        project_coverage,
+    )
+
+    out = _folder(processed_dir, config.DATA_PROCESSED)
+    panel = read_table("coverage_panel", out)
+    # a panel without commitments (awards) is a valid input, e.g. a user's own panel
+    has_commitments = table_path("commitments", out).is_file()
+    commitments = read_table("commitments", out) if has_commitments else None
+    proj, paths = project_coverage(panel, commitments)
+    settings = dataclasses.replace(
+        ProjectionSettings(), holdout=holdout, backtest_min_obs=max(3, holdout + 2)
+    )
+    predictions = backtest_predictions(panel, settings=settings)
+    table = backtest(panel, settings=settings, predictions=predictions)
+    return [
+        write_table(proj, "projections", out),
+        write_table(paths, "projection_paths", out),
+        write_table(table, "backtest", out),
+    ]
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def figures(
+    provinces: Sequence[str] = config.FOCUS_PROVINCES,
+    lang: str = "en",
+    figures_dir: Path | str | None = None,
+    formats: Sequence[str] = ("png", "svg", "pdf"),
+    processed_dir: Path | str | None = None,
+) -> list[Path]:
+    """Every map and chart -> ``reports/figures`` (``uhc-analysis figures``)."""
+    from uhc_analysis.plotting.export import export_figures
+
+    return export_figures(
+        provinces=tuple(provinces),
+        lang=lang,
+        out_dir=figures_dir,
+        formats=tuple(formats),
+        processed_dir=processed_dir,
+    )
+
+
+# --------------------------------------------------------------------------- findings
+
+
+def update_readme_block(readme: Path | str, text: str, markers: tuple[str, str]) -> None:
+    """Replace the text between two HTML-comment markers of ``readme``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "R.md"
+    >>> _ = p.write_text("a\\n<!-- x -->\\nold\\n<!-- y -->\\nb\\n")
+    >>> update_readme_block(p, "new", ("<!-- x -->", "<!-- y -->"))
+    >>> p.read_text()
+    'a\\n<!-- x -->\\nnew\\n<!-- y -->\\nb\\n'
+    """
+    content = Path(readme).read_text(encoding="utf-8")
+    start, end = markers
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
+    if not pattern.search(content):
+        raise ValueError(f"{readme}: markers {start!r} … {end!r} not found")
+    new = pattern.sub(lambda _: f"{start}\n{text.rstrip()}\n{end}", content)
+    write_text(new, readme)
+
+
+def findings(
+    processed_dir: Path | str | None = None,
+    reports_dir: Path | str | None = None,
+    readme: Path | str | None = None,
+) -> Path:
+    """``reports/findings.md``; with ``readme``, also its findings and backtest blocks."""
+    from uhc_analysis.analysis.findings import (
+        backtest_markdown,
+        findings_markdown,
+        findings_table,
+    )
+
+    out = _folder(processed_dir, config.DATA_PROCESSED)
+    table = findings_table(
+        read_table("regions", out),
+        read_table("coverage_panel", out),
+        read_table("projections", out),
+    )
+    text = findings_markdown(table)
+    path = write_text(text, _folder(reports_dir, config.REPORTS_DIR) / "findings.md")
+    if readme is not None:
+        update_readme_block(readme, text, _FINDINGS_MARKERS)
+        update_readme_block(
+            readme, backtest_markdown(read_table("backtest", out)), _BACKTEST_MARKERS
+        )
+    return path
+
+
+# --------------------------------------------------------------------------- notebooks
+
+
+def notebooks(
+    paths: Sequence[Path | str] | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    out_dir: Path | str | None = None,
+) -> int:
+    """Execute the numbered notebooks headless -> ``reports/`` (``uhc-analysis notebooks``)."""
+    from uhc_analysis.notebooks import run_notebooks
+
+    return run_notebooks(
+        paths or None, parameters=parameters, out_dir=_folder(out_dir, config.REPORTS_DIR)
+    )
+
+
+# --------------------------------------------------------------------------- everything
+
+
+def run_all(
+    raw_dir: Path | str | None = None,
+    processed_dir: Path | str | None = None,
+    *,
+    provinces: Sequence[str] = config.FOCUS_PROVINCES,
+    langs: Sequence[str] = ("en", "id"),
+    formats: Sequence[str] = ("png", "svg", "pdf"),
+    figures_dir: Path | str | None = None,
+    readme: Path | str | None = None,
+    run_notebooks: bool = True,
+    at: str | None = None,
+) -> int:
+    """Every stage in order (``uhc-analysis all``); returns the notebooks' exit code."""
+    build(raw_dir, processed_dir)
+    print(f"wrote {metrics(processed_dir, at=at)}")
+    for path in project(processed_dir):
+        print(f"wrote {path}")
+    for lang in langs:
+        written = figures(provinces, lang, figures_dir, formats, processed_dir)
+        print(f"wrote {len(written)} files ({lang})")
+    print(f"wrote {findings(processed_dir, readme=readme)}")
+    if not run_notebooks:
+        return 0
+    return notebooks(parameters={"provinces": list(provinces), "lang": langs[0]})
