@@ -56,8 +56,9 @@ findings: install ## findings table -> reports/findings.md and the README's find
 
 analysis: data metrics project figures notebooks findings ## rebuild the whole analysis
 
-test: install ## lint and run every test (notebooks included)
+test: install ## lint, check the layer contracts, run every test and doctest (notebooks included)
 	$(BIN)/ruff check uhc_analysis tests benchmarks scripts
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 lint: install ## ruff
