@@ -26,9 +26,12 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
+
+import numpy as np
 
 NumberKind = Literal["count", "percent", "money", "number"]
 
@@ -298,6 +301,26 @@ def decimal_year(day: dt.date) -> float:
     start = dt.date(day.year, 1, 1)
     length = (dt.date(day.year + 1, 1, 1) - start).days
     return day.year + (day - start).days / length
+
+
+@lru_cache(maxsize=65536)
+def _decimal_year_of(iso: str) -> float:
+    return decimal_year(dt.date.fromisoformat(str(iso)[:10]))
+
+
+def decimal_years(dates: Iterable[object]) -> np.ndarray:
+    """ISO dates (``YYYY-MM-DD`` text, dates or timestamps) as decimal years.
+
+    The one vectorised home of :func:`decimal_year`; each distinct date is
+    converted once (cached), which is what makes national-size panels fast.
+
+    Examples
+    --------
+    >>> decimal_years(["2023-01-01", "2024-07-02"]).round(3).tolist()
+    [2023.0, 2024.5]
+    """
+    values = [str(d)[:10] for d in dates]
+    return np.fromiter((_decimal_year_of(d) for d in values), dtype=float, count=len(values))
 
 
 def _month_period(year: int, month: int, text: str) -> Period:

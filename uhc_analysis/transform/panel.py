@@ -45,16 +45,14 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from uhc_analysis import schemas
-from uhc_analysis.ingest.parsing import decimal_year
+from uhc_analysis.ingest.parsing import decimal_years
 from uhc_analysis.io import read_table
 from uhc_analysis.transform.rows import iter_rows
 
@@ -80,16 +78,6 @@ class PopulationSettings:
     #: yearly mid-year values written to ``population_series.csv``
     first_year: int = 2014
     last_year: int = 2026
-
-
-@lru_cache(maxsize=65536)
-def _decimal_year_of(iso: str) -> float:
-    return decimal_year(dt.date.fromisoformat(str(iso)[:10]))
-
-
-def _decimal_year(dates: pd.Series | list[str]) -> np.ndarray:
-    """ISO dates (``YYYY-MM-DD``) as decimal years; cached per distinct date."""
-    return np.fromiter((_decimal_year_of(d) for d in dates), dtype=float, count=len(dates))
 
 
 @dataclass
@@ -119,7 +107,7 @@ def _series_points(
     pop = population[population["use_in_analysis"].astype(bool)].copy()
     pop["family"] = pop["basis_family"]
     pop = pop[pop["family"].isin(FAMILIES)]
-    pop["t"] = _decimal_year(pop["date"])
+    pop["t"] = decimal_years(pop["date"])
     pop["priority"] = pop["basis"].map(_BASIS_PRIORITY).fillna(9)
     pop = pop.sort_values(["region_code", "family", "t", "priority", "observation_id"])
     pop = pop.drop_duplicates(["region_code", "family", "t"], keep="first")
@@ -233,7 +221,7 @@ class PopulationModel:
             return np.full(len(dates), np.nan), [""] * len(dates), [""] * len(dates)
         return _evaluate(
             s,
-            _decimal_year(dates),
+            decimal_years(dates),
             self._fallbacks(code, family),
             self.settings.max_extrapolation_years,
             self.settings.max_rate_staleness_years,
@@ -518,7 +506,7 @@ def coverage_panel(
     panel = pd.DataFrame(rows)
     if panel.empty:
         panel = pd.DataFrame(columns=list(schemas.PANEL))
-    panel["decimal_year"] = _decimal_year(panel["date"]) if len(panel) else []
+    panel["decimal_year"] = decimal_years(panel["date"]) if len(panel) else []
     panel["over_100"] = panel["coverage_pct"].astype(float) > 100
     for col in ("participants", "population"):
         panel[col] = panel[col].astype(float).round(0)
