@@ -42,7 +42,6 @@ metrics: install ## UHC status, gaps, budgets, ranks -> data/processed/metrics.c
 
 project: install ## time-to-UHC projections and backtest -> data/processed/
 	$(BIN)/uhc-analysis project
-	$(BIN)/python benchmarks/backtest.py
 
 figures: install ## maps and charts -> reports/figures/
 	$(BIN)/uhc-analysis figures --lang en

@@ -15,10 +15,10 @@ returns what was set.
 default ``data/processed`` (what the notebooks read), the state of a clean
 clone after its first build.
 
-Examples
---------
->>> def test_something(processed_data):          # doctest: +SKIP
-...     assert (processed_data / "coverage_panel.csv").exists()
+A test asks for it by name::
+
+    def test_something(processed_data):
+        assert (processed_data / "coverage_panel.csv").exists()
 """
 
 from __future__ import annotations

@@ -6,7 +6,11 @@ from :mod:`uhc_analysis.config`.
 
 Examples
 --------
->>> main(["--help"])                # doctest: +SKIP
+>>> parser = build_parser()
+>>> parser.parse_args(["metrics", "--at", "2024-12-31"]).at
+'2024-12-31'
+>>> sorted(parser._subparsers._group_actions[0].choices)[:4]
+['all', 'build', 'figures', 'findings']
 """
 
 from __future__ import annotations
