@@ -16,7 +16,7 @@ time and peak resident memory (``resource.getrusage(...).ru_maxrss``):
     ``pd.read_csv`` of every raw file as text: the floor the build is compared
     with (``build / read_csv`` ratio).
 ``build``
-    :func:`uhc_analysis.transform.clean.build` (raw -> ``processed/``: clean tables,
+    :func:`uhc_analysis.pipeline.build` (raw -> ``processed/``: clean tables,
     coverage panel, population series, quality summary), as ``uhc-analysis
     build`` runs it. The coverage panel is part of it.
 ``panel``
@@ -183,8 +183,10 @@ def _stage_panel(args: dict[str, Any]) -> dict[str, Any]:
     t0 = time.perf_counter()
     enrolment = load_processed("enrolment", Path(args["out_dir"]))
     population = load_processed("population", Path(args["out_dir"]))
+    links = load_processed("observation_sources", Path(args["out_dir"]))
+    sources = load_processed("sources", Path(args["out_dir"]))
     t1 = time.perf_counter()
-    cov = panel.coverage_panel(enrolment, population)
+    cov = panel.coverage_panel(enrolment, population, observation_sources=links, sources=sources)
     return {"work_s": time.perf_counter() - t1, "load_s": t1 - t0, "rows": len(cov)}
 
 

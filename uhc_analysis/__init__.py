@@ -26,7 +26,7 @@ _LAZY: dict[str, str] = {
     "build": "uhc_analysis.pipeline",
     "load_processed": "uhc_analysis.io",
     "load_panel": "uhc_analysis.io",
-    "population_series": "uhc_analysis.transform.panel",
+    "population_series": "uhc_analysis.transform.population",
     "coverage_panel": "uhc_analysis.transform.panel",
     "trace_sources": "uhc_analysis.transform.panel",
     "uhc_metrics": "uhc_analysis.analysis.metrics",

@@ -16,12 +16,18 @@ features, repairs geometries and joins the gazetteer one-to-one on the BPS code.
 Configuration (``config.CACHE_DIR``, the mirror variable) is read when the
 functions are called, so tests can point them at temporary folders.
 
+The examples below read a tiny synthetic file in the upstream layout (two
+squares), so they run without the real file; :func:`example_file` writes it.
+
 Examples
 --------
->>> gdf = load_boundaries(["17"])  # doctest: +SKIP
->>> len(gdf), gdf.crs.to_epsg()  # doctest: +SKIP
-(10, 4326)
-"""
+>>> import pandas as pd
+>>> regions = pd.DataFrame({"bps_code": ["17", "1701", "1702"], "name": ["Bengkulu",
+...     "Bengkulu Selatan", "Rejang Lebong"], "province_code": "17"})
+>>> gdf = load_boundaries(["17"], regions=regions, path=example_file())
+>>> gdf[["bps_code", "name", "adm2_name"]].values.tolist(), gdf.crs.to_epsg()
+([['1701', 'Bengkulu Selatan', 'Bengkulu Selatan'], ['1702', 'Rejang Lebong', 'Rejang Lebong']], 4326)
+"""  # noqa: E501
 
 from __future__ import annotations
 
@@ -38,6 +44,22 @@ from uhc_analysis import config
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
+
+__all__ = [
+    "ATTRIBUTION",
+    "BoundariesMismatchError",
+    "BoundariesUnavailableError",
+    "FILE_NAME",
+    "NON_ADMINISTRATIVE",
+    "SHA256",
+    "URL",
+    "example_file",
+    "fetch_boundaries",
+    "gazetteer_regencies",
+    "load_boundaries",
+    "load_gazetteer",
+    "read_boundaries",
+]
 
 #: File name, identical upstream, in the mirror and in the cache.
 FILE_NAME: str = "idn_admbnda_adm2_bps_20200401.json"
@@ -119,9 +141,21 @@ def fetch_boundaries() -> Path:
 
     Examples
     --------
-    >>> fetch_boundaries().name  # doctest: +SKIP
-    'idn_admbnda_adm2_bps_20200401.json'
-    """
+    A mirror whose copy does not have the expected hash is refused (the cache
+    is pointed at an empty folder here, so no earlier download is used):
+
+    >>> import tempfile
+    >>> from unittest import mock
+    >>> mirror = Path(tempfile.mkdtemp())
+    >>> (mirror / MIRROR_SUBDIR).mkdir()
+    >>> _ = (mirror / MIRROR_SUBDIR / FILE_NAME).write_bytes(example_file().read_bytes())
+    >>> with mock.patch.dict(os.environ, {config.MIRROR_ENV: str(mirror)}), mock.patch.object(
+    ...     config, "CACHE_DIR", Path(tempfile.mkdtemp())):
+    ...     fetch_boundaries()  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    uhc_analysis.boundaries.BoundariesUnavailableError: The regency boundaries are unavailable because the file from the mirror file .../idn_admbnda_adm2_bps_20200401.json does not have the expected sha256 5a087ac8...; set UHC_ANALYSIS_MIRROR to a folder holding boundaries/idn_admbnda_adm2_bps_20200401.json, or connect to the network.
+    """  # noqa: E501
     import pooch
 
     cache_dir = Path(config.CACHE_DIR)
@@ -167,31 +201,17 @@ def fetch_boundaries() -> Path:
 
 
 def load_gazetteer() -> pd.DataFrame:
-    """The package gazetteer: :func:`uhc_analysis.ingest.regions.load_regions`, else the CSV.
-
-    Falls back to ``uhc_analysis/reference/regions.csv`` (read as strings)
-    only while ``uhc_analysis/regions.py`` does not exist.
+    """The package gazetteer, :func:`uhc_analysis.ingest.regions.load_regions`.
 
     Examples
     --------
-    >>> "bps_code" in load_gazetteer().columns  # doctest: +SKIP
-    True
+    >>> gaz = load_gazetteer()
+    >>> gaz.loc[gaz["bps_code"] == "1771", "name"].item()
+    'Kota Bengkulu'
     """
-    import pandas as pd
+    from uhc_analysis.ingest.regions import load_regions
 
-    try:
-        from uhc_analysis.ingest import regions
-    except ModuleNotFoundError as exc:
-        if exc.name != "uhc_analysis.ingest.regions":
-            raise
-    else:
-        return regions.load_regions()
-    if config.REGIONS_CSV.is_file():
-        return pd.read_csv(config.REGIONS_CSV, dtype=str, keep_default_na=False)
-    raise FileNotFoundError(
-        "no gazetteer: neither uhc_analysis/regions.py nor "
-        f"{config.REGIONS_CSV} exists; pass regions= explicitly"
-    )
+    return load_regions()
 
 
 def _regencies(regions: pd.DataFrame) -> pd.DataFrame:
@@ -217,13 +237,11 @@ def gazetteer_regencies(
 ) -> pd.DataFrame:
     """Regency/city rows of the gazetteer (4-digit ``bps_code``), optionally of ``provinces``.
 
-    The gazetteer is :func:`uhc_analysis.ingest.regions.load_regions` (or, before
-    that module exists, ``uhc_analysis/reference/regions.csv``) unless
-    ``regions`` is given.
+    The gazetteer is :func:`load_gazetteer` unless ``regions`` is given.
 
     Examples
     --------
-    >>> gazetteer_regencies(["17"])["bps_code"].tolist()[:3]  # doctest: +SKIP
+    >>> gazetteer_regencies(["17"])["bps_code"].tolist()[:3]
     ['1701', '1702', '1703']
     """
     gaz = _regencies(load_gazetteer() if regions is None else regions)
@@ -240,8 +258,9 @@ def read_boundaries(path: Path | str | None = None) -> gpd.GeoDataFrame:
 
     Examples
     --------
-    >>> len(read_boundaries())  # doctest: +SKIP
-    522
+    >>> raw = read_boundaries(example_file())
+    >>> raw[["ADM2_PCODE", "bps_code", "province_code"]].values.tolist()
+    [['ID1701', '1701', '17'], ['ID1702', '1702', '17']]
     """
     import geopandas as gpd
 
@@ -302,10 +321,16 @@ def load_boundaries(
 
     Examples
     --------
-    >>> gdf = load_boundaries(["16"])  # doctest: +SKIP
-    >>> "1688" in set(gdf["bps_code"]), len(gdf)  # doctest: +SKIP
-    (False, 17)
-    """
+    A gazetteer regency without a polygon is named:
+
+    >>> import pandas as pd
+    >>> regions = pd.DataFrame({"bps_code": ["1701", "1702", "1703"],
+    ...     "name": ["Bengkulu Selatan", "Rejang Lebong", "Bengkulu Utara"], "province_code": "17"})
+    >>> load_boundaries(["17"], regions=regions, path=example_file())
+    Traceback (most recent call last):
+    ...
+    uhc_analysis.boundaries.BoundariesMismatchError: gazetteer regencies without a polygon: 1703 Bengkulu Utara (provinces ['17']; gazetteer: the regions frame given)
+    """  # noqa: E501
     import geopandas as gpd
     import pandas as pd
 
@@ -366,12 +391,46 @@ def load_boundaries(
                     for c, n in zip(no_regency.bps_code, no_regency.adm2_name, strict=True)
                 )
             )
+        source = "the regions frame given" if regions is not None else config.REGIONS_CSV.name
         raise BoundariesMismatchError(
-            "; ".join(problems)
-            + f" (provinces {wanted}; gazetteer uhc_analysis/reference/regions.csv)"
+            "; ".join(problems) + f" (provinces {wanted}; gazetteer: {source})"
         )
     merged = merged.drop(columns="_merge").sort_values("bps_code", ignore_index=True)
     cols = ["bps_code", "province_code"] + [
         c for c in merged.columns if c not in ("bps_code", "province_code", "geometry")
     ]
     return gpd.GeoDataFrame(merged[cols], geometry=merged["geometry"], crs=4326)
+
+
+def example_file(folder: Path | str | None = None) -> Path:
+    """Write a tiny boundaries file in the upstream layout (two squares of province 17).
+
+    GeoJSON with the upstream properties (``ADM1_PCODE``, ``ADM2_PCODE``,
+    ``ADM2_EN``) for Bengkulu Selatan (1701) and Rejang Lebong (1702), for
+    examples and tests that must not need the real file. Written to a new
+    temporary folder unless ``folder`` is given.
+
+    Examples
+    --------
+    >>> example_file().name
+    'idn_admbnda_adm2_bps_20200401.json'
+    """
+    import json
+    import tempfile
+
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"ADM1_PCODE": "ID17", "ADM2_PCODE": f"ID{code}", "ADM2_EN": name},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [
+                    [[x, -4.0], [x + 0.5, -4.0], [x + 0.5, -3.5], [x, -3.5], [x, -4.0]]
+                ],
+            },
+        }
+        for code, name, x in (("1701", "Bengkulu Selatan", 102.0), ("1702", "Rejang Lebong", 102.5))
+    ]
+    out = Path(tempfile.mkdtemp() if folder is None else folder) / FILE_NAME
+    out.write_text(json.dumps({"type": "FeatureCollection", "features": features}), "utf-8")
+    return out

@@ -50,6 +50,11 @@ def _cmd_figures(args: argparse.Namespace) -> int:
 
 def _cmd_notebooks(args: argparse.Namespace) -> int:
     params = {"provinces": list(args.provinces), "lang": args.lang, "basis": args.basis}
+    # folders only when not the defaults, so executed notebooks carry no machine paths
+    if Path(args.out_dir) != config.DATA_PROCESSED:
+        params["processed_dir"] = str(args.out_dir)
+    if Path(args.figures_dir) != config.FIGURES_DIR:
+        params["figures_dir"] = str(args.figures_dir)
     return pipeline.notebooks(args.notebooks or None, parameters=params)
 
 

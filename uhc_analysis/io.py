@@ -1,6 +1,9 @@
-"""Writing derived files safely: atomic replace, stable bytes.
+"""Reading and writing derived files: declared dtypes, atomic replace, stable bytes.
 
-Every processed table and report goes through these functions, so an
+:func:`read_table` and :func:`write_table` are the one reader and writer of
+processed tables; both go through the table's schema
+(:mod:`uhc_analysis.schemas`). Every processed table and report is written
+through :func:`atomic_write`, so an
 interrupted build never leaves a half-written file (the new content is written
 to a temporary file in the same folder and then renamed over the old one) and
 two runs on the same inputs produce byte-identical files.
@@ -122,35 +125,6 @@ def staged_outputs(folder: Path | str) -> Iterator[Path]:
 
 # --------------------------------------------------------------------------- processed tables
 
-#: Columns read back as text, so codes keep their digits ("1706", "0101") and
-#: periods stay as written ("2024-08", not a date). Empty cells become "".
-TEXT_COLUMNS: frozenset[str] = frozenset(
-    {
-        "region_code",
-        "province_code",
-        "bps_code",
-        "kemendagri_code",
-        "split_from",
-        "period",
-        "date",
-        "observation_id",
-        "conflict_group",
-        "source_ids",
-        "population_ids",
-        "urls",
-        "target_date",
-        "published",
-        "first_period_at_or_above",
-        "first_period_reached",
-        "model",
-        "status",
-        "basis",
-        "measure",
-    }
-)
-#: Columns written as ``True``/``False`` and read back as bool.
-BOOL_COLUMNS: frozenset[str] = frozenset({"lower_bound", "rounded", "over_100"})
-
 
 def table_path(name: str, processed_dir: Path | str | None = None) -> Path:
     """The file of processed table ``name`` (``"enrolment"`` or ``"enrolment.csv"``)."""
@@ -160,36 +134,103 @@ def table_path(name: str, processed_dir: Path | str | None = None) -> Path:
     return folder / f"{name.removesuffix('.csv')}.csv"
 
 
-def read_table(name: str, processed_dir: Path | str | None = None) -> pd.DataFrame:
-    """Read processed table ``name`` back with its declared dtypes.
+def _from_text(df: pd.DataFrame, name: str) -> pd.DataFrame:
+    """CSV cells (all text, ``""`` when empty) -> the dtypes the table's schema declares.
 
-    The one reader of ``data/processed``: codes and periods as text, flags as
-    bool, numbers as numbers.
+    Done by hand rather than by ``read_csv(dtype=...)`` because a CSV cannot
+    tell an empty text from a missing one (non-nullable text keeps ``""``,
+    nullable text becomes missing) and because a bad flag or date must be
+    named, not silently turned into ``True`` or ``NaT``.
+    """
+    import pandas as pd
+
+    from uhc_analysis import schemas
+
+    columns = schemas.schema_of(name).columns
+    out = {}
+    for col in df.columns:
+        text = df[col]
+        spec = columns.get(col)
+        kind = str(spec.dtype) if spec is not None else "str"
+        empty = text.eq("")
+        if kind in ("str", "string", "string[python]"):
+            out[col] = text.mask(empty) if spec is not None and spec.nullable else text
+        elif kind == "bool":
+            flags = text.str.lower().map({"true": True, "false": False})
+            bad = flags.isna()
+            if bad.any():
+                raise schemas.SchemaError(
+                    f"table {name!r}: column {col!r} holds values that are not True/False: "
+                    f"{list(dict.fromkeys(text[bad]))[:5]}"
+                )
+            out[col] = flags.astype(bool)
+        elif kind.startswith("datetime64"):
+            dates = pd.to_datetime(text.mask(empty), format="%Y-%m-%d", errors="coerce")
+            bad = dates.isna() & ~empty
+            if bad.any():
+                raise schemas.SchemaError(
+                    f"table {name!r}: column {col!r} holds values that are not YYYY-MM-DD "
+                    f"dates: {list(dict.fromkeys(text[bad]))[:5]}"
+                )
+            out[col] = dates
+        else:  # Int64, float64: numbers, empty = missing; the schema says which may be
+            out[col] = pd.to_numeric(text.mask(empty), errors="coerce").astype(
+                "Int64" if kind == "Int64" else float
+            )
+    return pd.DataFrame(out, index=df.index, columns=df.columns)
+
+
+def read_table(name: str, processed_dir: Path | str | None = None) -> pd.DataFrame:
+    """Read processed table ``name`` back with the dtypes its schema declares.
+
+    The one reader of ``data/processed``: the dtypes, columns and values are
+    those of :mod:`uhc_analysis.schemas` (text as ``str`` with ``""`` for
+    empty, whole numbers as ``Int64``, flags as ``bool``, ``date`` as
+    ``datetime64``), and the table is validated, so it equals the frame the
+    stage wrote.
 
     Raises
     ------
     FileNotFoundError
         Naming the file and the command that builds it.
+    uhc_analysis.schemas.SchemaError
+        The file breaks its schema (one line naming column and values).
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> links = pd.DataFrame({"observation_id": ["E-1"], "basis": ["bps"],
+    ...                       "population_id": ["P-1"]})
+    >>> _ = write_table(links, "panel_population", folder)
+    >>> read_table("panel_population", folder).equals(links)
+    True
     """
     import pandas as pd
+
+    from uhc_analysis import schemas
 
     path = table_path(name, processed_dir)
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist: run `uhc-analysis build` first")
-    header = pd.read_csv(path, nrows=0).columns
-    text = [c for c in header if c in TEXT_COLUMNS]
-    df = pd.read_csv(path, dtype=dict.fromkeys(text, str), keep_default_na=False, na_values=[""])
-    for col in text:
-        df[col] = df[col].fillna("")
-    for col in header:
-        if col in BOOL_COLUMNS:
-            df[col] = df[col].astype(str).str.lower().eq("true")
-    return df
+    text = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table = path.stem
+    return schemas.validate(_from_text(text, table), table)
 
 
 def write_table(df: pd.DataFrame, name: str, out_dir: Path | str | None = None) -> Path:
-    """Write processed table ``name`` atomically (the one writer of ``data/processed``)."""
-    return write_csv(df, table_path(name, out_dir))
+    """Validate ``df`` against table ``name``'s schema, then write it atomically.
+
+    The one writer of ``data/processed``. Missing values in non-nullable
+    text columns are written as the empty cell they would be anyway; anything
+    else that breaks the schema raises :class:`uhc_analysis.schemas.SchemaError`
+    and nothing is written.
+    """
+    from uhc_analysis import schemas
+
+    table = name.removesuffix(".csv")
+    valid = schemas.validate(schemas.with_empty_text(df, table), table)
+    return write_csv(valid, table_path(table, out_dir))
 
 
 def load_processed(name: str, processed_dir: Path | str | None = None) -> pd.DataFrame:

@@ -1,42 +1,51 @@
-"""Execute the numbered notebooks headless: ``uhc-analysis notebooks``.
+"""Execute the numbered notebooks headless with papermill: ``uhc-analysis notebooks``.
 
-Every ``notebooks/[0-9][0-9]-*.ipynb`` runs top to bottom, in order, each in a
-fresh ``python3`` kernel with ``notebooks/`` as working directory. Parameters
-are injected the way papermill does it: a new code cell tagged
-``injected-parameters`` right after the cell tagged ``parameters`` (or at the
-top when there is none), so the notebook's own defaults stay visible and the
-values actually used follow them.
+Every ``notebooks/[0-9][0-9]-*.ipynb`` runs top to bottom, in order, through
+:func:`papermill.execute_notebook`: a fresh kernel (:data:`KERNEL_NAME`),
+``notebooks/`` as working directory, :data:`CELL_TIMEOUT` seconds per cell,
+the parameters injected by papermill in a cell tagged ``injected-parameters``
+right after the cell tagged ``parameters`` (so the notebook's own defaults stay
+visible and the values used follow them), and papermill's per-cell timing in
+the cell metadata. On a failing cell papermill stops and keeps the partial
+notebook with the traceback.
+
+This module adds what papermill lacks, and nothing else:
+
+:func:`check_parameters`
+    papermill injects any value it is given (it only logs unknown names), so
+    ``provinces="17"`` would run every cell on the characters of a string. Here
+    each value must have the type of the notebook's default (as read by
+    :func:`papermill.inspect_notebook`), and a name no notebook declares is
+    refused, before anything runs.
+:func:`strip_volatile`
+    removes what changes from run to run (papermill and nbclient timestamps,
+    the random ids of the cells papermill adds, object addresses in reprs), so
+    two reruns on the same inputs give byte-identical notebooks.
+:func:`render_html`
+    nbconvert's HTML (``lab`` template, figures inline as base64 PNG).
+:class:`NotebookExecutionError`
+    one line naming the notebook, the cell (numbered as Jupyter shows the
+    notebook in ``notebooks/``) and the exception.
+``rerun_times.json``
+    seconds per notebook with its slowest cells (from papermill's metadata),
+    and the *floor* (:func:`measure_floor`): a bare ``jupyter nbconvert
+    --execute`` of an empty notebook, which no notebook run on its own beats.
 
 Outputs, with stable names, in ``out_dir`` (default ``reports/``):
-
-``<name>.ipynb``
-    the executed notebook, with volatile metadata removed (execution
-    timestamps, papermill and widget state), so two reruns on the same inputs
-    give identical files;
-``<name>.html``
-    the HTML rendering (nbconvert's ``lab`` template), figures inline as
-    base64 PNG;
-``rerun_times.json``
-    seconds per notebook and the *floor*: the time of a bare
-    ``jupyter nbconvert --execute`` of an empty notebook (interpreter, nbconvert
-    import and kernel start-up), which no notebook can beat when run on its
-    own; also the kernel start-and-stop time alone, which each per-notebook
-    time includes.
-
-Execution stops at the first failing cell; the message names the notebook,
-the cell number and the exception, the partially executed notebook is still
-written (with the traceback in the failing cell) and the return code is 1.
-
-A notebook whose ``parameters`` cell defines ``figures_dir`` also gets
-``figures_dir = "<out_dir>/figures"``, so a run into a temporary folder never
-writes into the repository's ``reports/figures``.
+``<name>.ipynb`` (executed, volatile metadata removed), ``<name>.html`` and
+``rerun_times.json``. Execution stops at the first failing notebook; its
+partial notebook and HTML are still written and the return code is 1.
 
 Examples
 --------
->>> from uhc_analysis.notebooks import run_notebooks
->>> run_notebooks(parameters={"lang": "id"})             # doctest: +SKIP
-[1/5] 01-data-cleaning.ipynb ... ok 6.1 s
+>>> [p.name for p in discover_notebooks()][0]
+'01-data-cleaning.ipynb'
+>>> check_parameters({"provinces": "17"}, {"provinces": ["16", "17", "64"]}, "02.ipynb")
+... # doctest: +NORMALIZE_WHITESPACE
+Traceback (most recent call last):
 ...
+uhc_analysis.notebooks.ParameterError: 02.ipynb: parameter provinces must be a list
+like ['16', '17', '64'], not the str '17' (pass ['17'])
 """
 
 from __future__ import annotations
@@ -45,7 +54,6 @@ import ast
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -54,6 +62,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from unittest import mock
 
 from uhc_analysis import config
 from uhc_analysis.io import write_text
@@ -67,25 +76,33 @@ NOTEBOOK_GLOB: str = "[0-9][0-9]-*.ipynb"
 KERNEL_NAME: str = "python3"
 #: Seconds a single cell may run before the notebook is declared failed.
 CELL_TIMEOUT: int = 600
-#: Tag of the cell holding the defaults, and of the cell holding injected values.
+#: Seconds the kernel may take to start.
+START_TIMEOUT: int = 120
+#: Tags papermill uses: the defaults cell, the cell it injects, its error markers.
 PARAMETERS_TAG: str = "parameters"
 INJECTED_TAG: str = "injected-parameters"
+ERROR_TAG: str = "papermill-error-cell-tag"
 #: matplotlib backend of the kernels: figures go into the cell outputs as PNG.
 INLINE_BACKEND: str = "module://matplotlib_inline.backend_inline"
 #: Name of the timings file written to ``out_dir``.
 TIMES_FILE: str = "rerun_times.json"
+#: Slowest cells of each notebook listed in ``rerun_times.json``.
+SLOWEST_CELLS: int = 3
 
-#: Notebook-level metadata keys that change from run to run.
+#: Notebook-level and cell-level metadata that change from run to run.
 _VOLATILE_NB_METADATA: tuple[str, ...] = ("papermill", "widgets", "execution")
+_VOLATILE_CELL_METADATA: tuple[str, ...] = ("execution", "papermill", "ExecuteTime")
 #: Object addresses in reprs (``<Line2D at 0x7f...>``) differ between runs.
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
-#: Cell-level metadata keys that change from run to run.
-_VOLATILE_CELL_METADATA: tuple[str, ...] = ("execution", "papermill", "ExecuteTime")
+
+
+class ParameterError(ValueError):
+    """A parameter value does not fit the notebook's ``parameters`` cell."""
 
 
 @dataclass
 class NotebookRun:
-    """Outcome of one notebook: name, seconds, and where it failed if it did."""
+    """Outcome of one notebook: name, seconds, where it failed if it did, slowest cells."""
 
     notebook: str
     seconds: float
@@ -93,6 +110,7 @@ class NotebookRun:
     cell: int | None = None
     error: str = ""
     outputs: list[str] = field(default_factory=list)
+    slowest: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready record (seconds rounded to 0.01)."""
@@ -100,6 +118,7 @@ class NotebookRun:
             "notebook": self.notebook,
             "seconds": round(self.seconds, 2),
             "status": "ok" if self.ok else "failed",
+            "slowest_cells": self.slowest,
         }
         if not self.ok:
             out.update(cell=self.cell, error=self.error)
@@ -107,16 +126,27 @@ class NotebookRun:
 
 
 class NotebookExecutionError(RuntimeError):
-    """A notebook cell raised; carries notebook name, cell number and the exception text."""
+    """A notebook cell raised; one line with notebook name, cell number and the exception.
+
+    ``partial`` is the notebook executed so far, with the traceback (if any).
+
+    Examples
+    --------
+    >>> str(NotebookExecutionError("02.ipynb", 11, "code cell 7 of 12", "KeyError: 'bps'", "x"))
+    "02.ipynb failed at cell 11 (code cell 7 of 12): KeyError: 'bps'\\n    the cell starts: x"
+    """
 
     def __init__(
-        self, notebook: str, cell: int | None, cell_kind: str, error: str, source_head: str
+        self,
+        notebook: str,
+        cell: int | None,
+        cell_kind: str,
+        error: str,
+        source_head: str,
+        partial: nbformat.NotebookNode | None = None,
     ) -> None:
-        self.notebook, self.cell, self.error = notebook, cell, error
-        if cell is not None:
-            where = f"cell {cell} ({cell_kind})"
-        else:
-            where = cell_kind or "start-up, before the first cell"
+        self.notebook, self.cell, self.error, self.partial = notebook, cell, error, partial
+        where = f"cell {cell} ({cell_kind})" if cell is not None else (cell_kind or "start-up")
         msg = f"{notebook} failed at {where}: {error}"
         if source_head:
             msg += f"\n    the cell starts: {source_head}"
@@ -127,13 +157,7 @@ class NotebookExecutionError(RuntimeError):
 
 
 def discover_notebooks(notebooks_dir: Path | str | None = None) -> list[Path]:
-    """The numbered notebooks, in run order.
-
-    Examples
-    --------
-    >>> [p.name for p in discover_notebooks()][:1]           # doctest: +SKIP
-    ['01-data-cleaning.ipynb']
-    """
+    """The numbered notebooks of ``notebooks_dir`` (default ``notebooks/``), in run order."""
     folder = Path(notebooks_dir) if notebooks_dir else config.NOTEBOOKS_DIR
     return sorted(folder.glob(NOTEBOOK_GLOB))
 
@@ -141,93 +165,175 @@ def discover_notebooks(notebooks_dir: Path | str | None = None) -> list[Path]:
 # ----------------------------------------------------------------------------- parameters
 
 
-def _tags(cell: Any) -> list[str]:
-    return list(cell.get("metadata", {}).get("tags", []))
+def notebook_parameters(path: Path | str) -> dict[str, Any]:
+    """The defaults of the notebook's ``parameters`` cell, ``{name: value}``.
 
-
-def parameter_names(nb: nbformat.NotebookNode) -> set[str]:
-    """Names assigned at top level in the cell tagged ``parameters``.
-
-    Examples
-    --------
-    >>> import nbformat
-    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-    ...     "lang = 'en'\\nbasis = 'bps'", metadata={"tags": ["parameters"]})])
-    >>> sorted(parameter_names(nb))
-    ['basis', 'lang']
-    """
-    names: set[str] = set()
-    for cell in nb.cells:
-        if cell.cell_type == "code" and PARAMETERS_TAG in _tags(cell):
-            tree = ast.parse(cell.source)
-            for node in tree.body:
-                targets = (
-                    node.targets
-                    if isinstance(node, ast.Assign)
-                    else ([node.target] if isinstance(node, ast.AnnAssign) else [])
-                )
-                names.update(t.id for t in targets if isinstance(t, ast.Name))
-    return names
-
-
-def inject_parameters(
-    nb: nbformat.NotebookNode, parameters: Mapping[str, Any]
-) -> nbformat.NotebookNode:
-    """Return a copy of ``nb`` with a papermill-style ``injected-parameters`` cell.
-
-    The new cell follows the cell tagged ``parameters`` (or opens the notebook
-    when none is tagged); a previously injected cell is replaced. Values are
-    written with ``repr`` so strings, numbers, lists and dicts round-trip.
+    Names and default expressions come from :func:`papermill.inspect_notebook`;
+    each default must be a Python literal (a string, number, list, ``None``),
+    which is what makes them checkable.
 
     Examples
     --------
-    >>> import nbformat
-    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-    ...     "lang = 'en'", metadata={"tags": ["parameters"]})])
-    >>> inject_parameters(nb, {"lang": "id"}).cells[1].source
-    "# Parameters\\nlang = 'id'\\n"
+    >>> notebook_parameters("notebooks/02-coverage-trends.ipynb")["provinces"]
+    ['16', '17', '64']
     """
-    import copy
+    import papermill
 
-    import nbformat
+    out: dict[str, Any] = {}
+    for name, info in papermill.inspect_notebook(str(path)).items():
+        try:
+            out[name] = ast.literal_eval(info["default"])
+        except (ValueError, SyntaxError) as exc:
+            raise ParameterError(
+                f"{Path(path).name}: the default of parameter {name} is not a literal "
+                f"({info['default']!r}); write it as a plain value"
+            ) from exc
+    return out
 
-    new = copy.deepcopy(nb)
-    new.cells = [c for c in new.cells if INJECTED_TAG not in _tags(c)]
-    if not parameters:
-        return new
-    lines = ["# Parameters"] + [f"{name} = {value!r}" for name, value in parameters.items()]
-    cell = nbformat.v4.new_code_cell("\n".join(lines) + "\n", metadata={"tags": [INJECTED_TAG]})
-    cell.pop("id", None)  # ids are assigned below, deterministically
-    at = next((i + 1 for i, c in enumerate(new.cells) if PARAMETERS_TAG in _tags(c)), 0)
-    new.cells.insert(at, cell)
-    if new.nbformat == 4 and new.nbformat_minor >= 5:
-        cell["id"] = INJECTED_TAG
-    return new
+
+def _kind(value: Any) -> str:
+    """``bool``, ``number`` (int or float), ``str``, ``list``, ``dict`` or the type's name."""
+    for kind, types in (("bool", bool), ("number", int | float), ("list", list | tuple)):
+        if isinstance(value, types):
+            return kind
+    return type(value).__name__
+
+
+def _check_one(name: str, value: Any, default: Any, where: str) -> Any:
+    """``value`` made injectable (tuples -> lists, paths -> str), or a :class:`ParameterError`."""
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if isinstance(value, tuple):
+        value = list(value)
+    if default is None:  # an optional path: None or text
+        if value is not None and not isinstance(value, str):
+            raise ParameterError(
+                f"{where}: parameter {name} must be None or a string, not {value!r}"
+            )
+        return value
+    want, got = _kind(default), _kind(value)
+    if want != got:
+        hint = f" (pass [{value!r}])" if want == "list" and got in ("str", "number") else ""
+        raise ParameterError(
+            f"{where}: parameter {name} must be a {want} like {default!r}, "
+            f"not the {got} {value!r}{hint}"
+        )
+    if want == "list":
+        kinds = {_kind(v) for v in default}
+        bad = [v for v in value if kinds and _kind(v) not in kinds]
+        if bad:
+            raise ParameterError(
+                f"{where}: parameter {name} must hold {' or '.join(sorted(kinds))} values "
+                f"like {default!r}; {bad!r} do not fit"
+            )
+    return value
+
+
+def check_parameters(
+    parameters: Mapping[str, Any], defaults: Mapping[str, Any], notebook: str = "notebook"
+) -> dict[str, Any]:
+    """``parameters`` checked against a notebook's ``defaults`` (see module doc).
+
+    Each value must have the kind of its default: a list for a list (with
+    elements of the default's element types), a string for a string, a number
+    (int or float) for a number, a bool for a bool, and ``None`` or a string
+    for a ``None`` default. Tuples are passed as lists and paths as strings.
+
+    Raises
+    ------
+    ParameterError
+        Naming the notebook, the parameter, the value and the expected form;
+        also for a name the notebook does not declare.
+
+    Examples
+    --------
+    >>> check_parameters({"thresholds": (95, 98.5)}, {"thresholds": [95, 98, 100]})
+    {'thresholds': [95, 98.5]}
+    >>> check_parameters({"provinces": [17]}, {"provinces": ["16"]})
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Traceback (most recent call last):
+    ...
+    uhc_analysis.notebooks.ParameterError: notebook: parameter provinces must hold str
+    values like ['16']; [17] do not fit
+    """
+    unknown = sorted(set(parameters) - set(defaults))
+    if unknown:
+        raise ParameterError(
+            f"{notebook}: unknown parameter(s) {', '.join(unknown)}; "
+            f"its parameters cell declares {', '.join(sorted(defaults)) or 'none'}"
+        )
+    return {
+        name: _check_one(name, value, defaults[name], notebook)
+        for name, value in parameters.items()
+    }
+
+
+def plan_parameters(
+    notebooks: Iterable[Path], parameters: Mapping[str, Any]
+) -> dict[Path, dict[str, Any]]:
+    """The checked parameters of each notebook: the given ones it declares.
+
+    A parameter may be meant for some notebooks only (``figures_dir``), so each
+    notebook gets the names its parameters cell declares; a name no notebook
+    declares raises :class:`ParameterError`.
+
+    Examples
+    --------
+    >>> nb = Path("notebooks/05-policy-charts.ipynb")
+    >>> plan_parameters([nb], {"lang": "id", "figures_dir": "/tmp/f"})[nb]
+    {'lang': 'id', 'figures_dir': '/tmp/f'}
+    """
+    plan, declared = {}, set()
+    for path in notebooks:
+        defaults = notebook_parameters(path)
+        declared |= set(defaults)
+        mine = {k: v for k, v in parameters.items() if k in defaults}
+        plan[path] = check_parameters(mine, defaults, path.name)
+    unknown = sorted(set(parameters) - declared)
+    if unknown:
+        raise ParameterError(
+            f"unknown parameter(s) {', '.join(unknown)}: no notebook run declares them "
+            f"(declared: {', '.join(sorted(declared))})"
+        )
+    return plan
 
 
 # ----------------------------------------------------------------------------- volatile metadata
 
 
-def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Remove run-dependent metadata in place (timestamps, papermill, widgets).
+def _tags(cell: Any) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
 
-    Outputs and execution counts stay: in a fresh kernel they are a function
-    of the inputs, except object addresses in plain-text reprs
-    (``<Axes at 0x7f...>`` becomes ``<Axes>``). Returns ``nb`` for chaining.
+
+def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Remove run-dependent metadata in place; return ``nb``.
+
+    Drops papermill's and nbclient's timestamps and timings (notebook and
+    cells), gives the cells papermill adds (injected parameters, error
+    markers) fixed ids instead of random ones, and removes object addresses
+    from plain-text reprs (``<Axes at 0x7f...>`` becomes ``<Axes>``). Outputs
+    and execution counts stay: in a fresh kernel they follow from the inputs.
 
     Examples
     --------
     >>> import nbformat
-    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1")])
-    >>> nb.cells[0].metadata["execution"] = {"iopub.status.busy": "2026-11-23T10:00:00Z"}
-    >>> "execution" in strip_volatile(nb).cells[0].metadata
-    False
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    ...     "x", metadata={"tags": ["injected-parameters"], "papermill": {"duration": 1.0}})])
+    >>> cell = strip_volatile(nb).cells[0]
+    >>> cell.id, "papermill" in cell.metadata
+    ('injected-parameters', False)
     """
     for key in _VOLATILE_NB_METADATA:
         nb.metadata.pop(key, None)
+    errors = 0
     for cell in nb.cells:
         for key in _VOLATILE_CELL_METADATA:
             cell.get("metadata", {}).pop(key, None)
+        if INJECTED_TAG in _tags(cell):
+            cell["id"] = INJECTED_TAG
+        elif ERROR_TAG in _tags(cell):
+            errors += 1
+            cell["id"] = f"papermill-error-{errors}"
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             if isinstance(data.get("text/plain"), str):
@@ -235,13 +341,26 @@ def strip_volatile(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
-def clear_outputs(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Remove outputs and execution counts in place (the form kept in git)."""
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-    return strip_volatile(nb)
+def cell_seconds(nb: nbformat.NotebookNode, top: int = SLOWEST_CELLS) -> list[dict[str, Any]]:
+    """The ``top`` slowest cells by papermill's timing: ``[{"cell": n, "seconds": s}]``.
+
+    Cells are numbered as in the notebook as written (see :func:`_cell_label`).
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    ...     "x", metadata={"papermill": {"duration": 2.5}})])
+    >>> cell_seconds(nb)
+    [{'cell': 1, 'seconds': 2.5}]
+    """
+    timed = []
+    for index, cell in enumerate(nb.cells):
+        seconds = cell.get("metadata", {}).get("papermill", {}).get("duration")
+        number = _cell_label(nb, index)[0]
+        if seconds is not None and number is not None:
+            timed.append({"cell": number, "seconds": round(float(seconds), 2)})
+    return sorted(timed, key=lambda t: -t["seconds"])[:top]
 
 
 # ----------------------------------------------------------------------------- execution
@@ -251,14 +370,16 @@ def _cell_label(nb: nbformat.NotebookNode, index: int) -> tuple[int | None, str,
     """Number, kind and first source line of cell ``index`` (0-based) of an executed notebook.
 
     The number is 1-based and counts the cells of the notebook as written (the
-    injected-parameters cell is not counted), so it matches what Jupyter shows
+    cells papermill adds are not counted), so it matches what Jupyter shows
     when the notebook in ``notebooks/`` is opened.
     """
     cell = nb.cells[index]
     head = next((ln.strip() for ln in cell.source.splitlines() if ln.strip()), "")[:100]
     if INJECTED_TAG in _tags(cell):
         return None, "the injected-parameters cell", head
-    own = [i for i, c in enumerate(nb.cells) if INJECTED_TAG not in _tags(c)]
+    own = [i for i, c in enumerate(nb.cells) if not {INJECTED_TAG, ERROR_TAG} & set(_tags(c))]
+    if index not in own:
+        return None, "a papermill error marker", head
     code = [i for i in own if nb.cells[i].cell_type == "code"]
     kind = cell.cell_type + " cell"
     if index in code:
@@ -266,91 +387,97 @@ def _cell_label(nb: nbformat.NotebookNode, index: int) -> tuple[int | None, str,
     return own.index(index) + 1, kind, head
 
 
+def _failed_cell(nb: nbformat.NotebookNode, exc: BaseException) -> int | None:
+    """Index of the cell that failed: papermill's, else the last cell papermill started."""
+    index = getattr(exc, "cell_index", None)
+    if index is not None:
+        # papermill inserts an error anchor before the failing cell, and a header at the top
+        markers = [i for i, c in enumerate(nb.cells) if ERROR_TAG in _tags(c)]
+        return index + len(markers)
+    started = [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.get("metadata", {}).get("papermill", {}).get("start_time")
+    ]
+    return started[-1] if started else None
+
+
 def _kernel_config() -> Any:
     """Traitlets config asking for CurveZMQ-encrypted kernel sockets when available.
 
     Recent jupyter_client can provision CurveZMQ keys for kernels that declare
-    support (ipykernel does); without them every kernel warns that it runs over
-    TCP without encryption.
+    support (ipykernel does); without them every kernel warns on stderr that it
+    runs over TCP without encryption.
     """
     import zmq
     from jupyter_client.manager import KernelManager
     from traitlets.config import Config
 
-    config = Config()
+    cfg = Config()
     if "transport_encryption" in KernelManager.class_trait_names() and zmq.has("curve"):
-        config.KernelManager.transport_encryption = "auto"
-    return config
-
-
-def kernel_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Environment of a notebook kernel: ours, with matplotlib's inline backend.
-
-    The Makefile exports ``MPLBACKEND=Agg`` for the figure stages; a kernel
-    inheriting it would draw every chart off-screen and the executed notebooks
-    (and their HTML) would have no figures.
-
-    Examples
-    --------
-    >>> kernel_environment({"MPLBACKEND": "Agg", "X": "1"})
-    {'X': '1', 'MPLBACKEND': 'module://matplotlib_inline.backend_inline'}
-    """
-    env = {
-        k: v for k, v in (os.environ if environ is None else environ).items() if k != "MPLBACKEND"
-    }
-    env["MPLBACKEND"] = INLINE_BACKEND
-    return env
+        cfg.KernelManager.transport_encryption = "auto"
+    return cfg
 
 
 def execute_notebook(
-    nb: nbformat.NotebookNode,
-    name: str,
-    cwd: Path,
+    path: Path | str,
+    parameters: Mapping[str, Any] | None = None,
     *,
     timeout: int = CELL_TIMEOUT,
     kernel_name: str = KERNEL_NAME,
 ) -> nbformat.NotebookNode:
-    """Run every cell of ``nb`` in place in a fresh kernel; raise on the first error.
+    """Run ``path`` with papermill in its own folder; return the executed notebook.
+
+    ``parameters`` are injected as they are (check them first with
+    :func:`check_parameters`). The kernel draws with matplotlib's inline
+    backend even when the caller exports ``MPLBACKEND=Agg`` (the Makefile does,
+    for the figure stages), else the notebooks and their HTML would have no
+    figures; papermill takes no ``env``, so the variable is patched around it.
 
     Raises
     ------
     NotebookExecutionError
-        With the 1-based cell number (counting every cell, as Jupyter shows
-        them), the cell kind and the exception; ``nb`` keeps the outputs
-        produced so far, including the traceback.
+        At the first failing cell, a timeout or a dead kernel; its ``partial``
+        attribute is the notebook executed so far, with the traceback.
     """
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError
+    import nbformat
+    import papermill
 
-    current = {"index": None}
+    path = Path(path).resolve()
+    with tempfile.TemporaryDirectory(prefix="uhc-nb-") as tmp:
+        partial = Path(tmp) / path.name
+        try:
+            with mock.patch.dict(os.environ, {"MPLBACKEND": INLINE_BACKEND}):
+                return papermill.execute_notebook(
+                    str(path),
+                    str(partial),
+                    parameters=dict(parameters or {}),
+                    kernel_name=kernel_name,
+                    cwd=str(path.parent),
+                    execution_timeout=timeout,
+                    start_timeout=START_TIMEOUT,
+                    progress_bar=False,
+                    log_output=False,
+                    config=_kernel_config(),
+                )
+        except Exception as exc:  # a cell error, a timeout, a dead or missing kernel
+            nb = nbformat.read(partial, as_version=4) if partial.exists() else None
+            error = _error_text(exc, timeout)
+            index = None if nb is None else _failed_cell(nb, exc)
+            number, kind, head = (None, "", "") if index is None else _cell_label(nb, index)
+            raise NotebookExecutionError(path.name, number, kind, error, head, nb) from exc
 
-    def on_start(cell: Any, cell_index: int) -> None:
-        current["index"] = cell_index
 
-    client = NotebookClient(
-        nb,
-        config=_kernel_config(),
-        timeout=timeout,
-        kernel_name=kernel_name,
-        record_timing=False,
-        allow_errors=False,
-        resources={"metadata": {"path": str(cwd)}},
-        on_cell_start=on_start,
-    )
-    try:
-        client.execute(env=kernel_environment())
-    except Exception as exc:  # a cell error, a timeout, a dead or missing kernel
-        index = current["index"]
-        if isinstance(exc, CellExecutionError):
-            error = f"{exc.ename}: {exc.evalue}"
-        elif isinstance(exc, CellTimeoutError):
-            error = f"cell timed out after {timeout} s (CellTimeoutError)"
-        else:
-            lines = str(exc).strip().splitlines()
-            error = f"{type(exc).__name__}: {lines[-1] if lines else ''}"
-        number, kind, head = _cell_label(nb, index) if index is not None else (None, "", "")
-        raise NotebookExecutionError(name, number, kind, error, head) from exc
-    return nb
+def _error_text(exc: BaseException, timeout: int) -> str:
+    from nbclient.exceptions import CellTimeoutError
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        return f"{exc.ename}: {exc.evalue}"
+    if isinstance(exc, CellTimeoutError):
+        return f"cell timed out after {timeout} s (CellTimeoutError)"
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[-1] if lines else ''}"
 
 
 def render_html(nb: nbformat.NotebookNode, name: str) -> str:
@@ -376,32 +503,25 @@ def run_notebook(
     timeout: int = CELL_TIMEOUT,
     kernel_name: str = KERNEL_NAME,
 ) -> NotebookRun:
-    """Execute one notebook and write ``<name>.ipynb`` and ``<name>.html`` to ``out_dir``.
+    """Execute one notebook; write ``<name>.ipynb`` and ``<name>.html`` to ``out_dir``.
 
-    Never raises for a failing cell: the returned :class:`NotebookRun` says
-    where it failed (the partial notebook and its HTML are written anyway).
-
-    Examples
-    --------
-    >>> run_notebook("notebooks/01-data-cleaning.ipynb", out_dir="/tmp/r").ok  # doctest: +SKIP
-    True
+    ``parameters`` must be checked already (:func:`plan_parameters`). Never
+    raises for a failing cell: the returned :class:`NotebookRun` says where it
+    failed (the partial notebook and its HTML are written anyway).
     """
-    import nbformat
-
-    path = Path(path).resolve()
+    path = Path(path)
     out = Path(out_dir)
-    nb = nbformat.read(path, as_version=4)
-    params = dict(parameters or {})
-    if "figures_dir" in parameter_names(nb) and "figures_dir" not in params:
-        params["figures_dir"] = str((out / "figures").resolve())
-    nb = inject_parameters(nb, params)
     start = time.perf_counter()
     run = NotebookRun(notebook=path.name, seconds=0.0, ok=True)
     try:
-        execute_notebook(nb, path.name, path.parent, timeout=timeout, kernel_name=kernel_name)
+        nb = execute_notebook(path, parameters, timeout=timeout, kernel_name=kernel_name)
     except NotebookExecutionError as exc:
         run.ok, run.cell, run.error = False, exc.cell, str(exc)
+        nb = exc.partial
     run.seconds = time.perf_counter() - start
+    if nb is None:  # the kernel did not even start: nothing to write
+        return run
+    run.slowest = cell_seconds(nb)
     strip_volatile(nb)
     run.outputs = [
         str(_write_notebook(nb, out / path.name)),
@@ -413,14 +533,6 @@ def run_notebook(
 # ----------------------------------------------------------------------------- the floor
 
 
-def _jupyter_command() -> list[str]:
-    exe = Path(sys.executable).parent / ("jupyter.exe" if os.name == "nt" else "jupyter")
-    if exe.exists():
-        return [str(exe)]
-    found = shutil.which("jupyter")
-    return [found] if found else [sys.executable, "-m", "jupyter"]
-
-
 def measure_floor(kernel_name: str = KERNEL_NAME, timeout: int = 120) -> float:
     """Seconds of a bare ``jupyter nbconvert --execute`` of an empty notebook.
 
@@ -429,54 +541,20 @@ def measure_floor(kernel_name: str = KERNEL_NAME, timeout: int = 120) -> float:
 
     Examples
     --------
-    >>> measure_floor() > 0                                   # doctest: +SKIP
+    >>> 0 < measure_floor() < 120
     True
     """
     import nbformat
 
     with tempfile.TemporaryDirectory(prefix="uhc-floor-") as tmp:
-        empty = Path(tmp) / "empty.ipynb"
         nb = nbformat.v4.new_notebook()
-        nb.metadata["kernelspec"] = {
-            "name": kernel_name,
-            "display_name": kernel_name,
-            "language": "python",
-        }
-        nbformat.write(nb, empty)
-        cmd = [
-            *_jupyter_command(),
-            "nbconvert",
-            "--to",
-            "notebook",
-            "--execute",
-            f"--ExecutePreprocessor.kernel_name={kernel_name}",
-            "--output",
-            str(Path(tmp) / "empty.out.ipynb"),
-            str(empty),
-        ]
+        nb.metadata["kernelspec"] = {"name": kernel_name, "display_name": "", "language": "python"}
+        empty = write_text(nbformat.writes(nb), Path(tmp) / "empty.ipynb")
+        cmd = [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute"]
+        cmd += [f"--ExecutePreprocessor.kernel_name={kernel_name}", str(empty)]
+        cmd += ["--output", str(Path(tmp) / "empty.out.ipynb")]
         start = time.perf_counter()
         subprocess.run(cmd, check=True, capture_output=True, timeout=timeout, cwd=tmp)
-        return time.perf_counter() - start
-
-
-def measure_kernel_floor(kernel_name: str = KERNEL_NAME) -> float:
-    """Seconds to execute an empty notebook in-process, as :func:`run_notebook` does.
-
-    Kernel start-up and shutdown only: the part of :func:`measure_floor` that
-    the per-notebook times printed by :func:`run_notebooks` also contain.
-
-    Examples
-    --------
-    >>> measure_kernel_floor() > 0                            # doctest: +SKIP
-    True
-    """
-    import nbformat
-
-    with tempfile.TemporaryDirectory(prefix="uhc-floor-") as tmp:
-        start = time.perf_counter()
-        execute_notebook(
-            nbformat.v4.new_notebook(), "empty.ipynb", Path(tmp), kernel_name=kernel_name
-        )
         return time.perf_counter() - start
 
 
@@ -500,7 +578,9 @@ def run_notebooks(
         Notebooks to run; default every ``notebooks/[0-9][0-9]-*.ipynb``, sorted.
     parameters
         Values injected after each notebook's ``parameters`` cell, e.g.
-        ``{"provinces": ["16", "17", "64"], "lang": "en", "basis": "published"}``.
+        ``{"provinces": ["16", "17", "64"], "lang": "en", "basis": "published",
+        "processed_dir": "/tmp/p"}``; each notebook gets the names it declares,
+        checked against its defaults (:func:`check_parameters`) before any runs.
     out_dir
         Where the executed notebooks, ``.html`` files and ``rerun_times.json`` go.
     timeout
@@ -512,13 +592,12 @@ def run_notebooks(
     -------
     int
         0 when every notebook ran; 1 at the first failure (later notebooks
-        are not run); 2 when there is no notebook to run.
+        are not run); 2 when there is nothing to run or a parameter is refused.
 
     Examples
     --------
-    >>> run_notebooks(["notebooks/01-data-cleaning.ipynb"], out_dir="/tmp/r")  # doctest: +SKIP
-    [1/1] 01-data-cleaning.ipynb ... ok 5.2 s
-    0
+    >>> run_notebooks(["notebooks/02-coverage-trends.ipynb"], {"provinces": "17"})
+    2
     """
     notebooks = [Path(p) for p in paths] if paths else discover_notebooks()
     if not notebooks:
@@ -528,6 +607,11 @@ def run_notebooks(
     if missing:
         print(f"notebook(s) not found: {', '.join(missing)}", file=sys.stderr)
         return 2
+    try:
+        plan = plan_parameters(notebooks, parameters or {})
+    except ParameterError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     runs: list[NotebookRun] = []
@@ -535,43 +619,40 @@ def run_notebooks(
     code = 0
     for k, path in enumerate(notebooks, start=1):
         print(f"[{k}/{len(notebooks)}] {path.name} ... ", end="", flush=True)
-        run = run_notebook(path, parameters, out, timeout=timeout, kernel_name=kernel_name)
+        run = run_notebook(path, plan[path], out, timeout=timeout, kernel_name=kernel_name)
         runs.append(run)
         if run.ok:
             print(f"ok {run.seconds:.1f} s", flush=True)
             continue
         print(f"FAILED after {run.seconds:.1f} s", flush=True)
         print(f"error: {run.error}", file=sys.stderr)
-        print(f"    the executed notebook with the traceback: {out / path.name}", file=sys.stderr)
+        if run.outputs:
+            print(
+                f"    the executed notebook with the traceback: {out / path.name}", file=sys.stderr
+            )
         if k < len(notebooks):
             print(f"    not run: {', '.join(p.name for p in notebooks[k:])}", file=sys.stderr)
         code = 1
         break
     total = time.perf_counter() - total_start
-    floor_s = kernel_s = None
+    floor_s = None
     if floor:
         try:
             floor_s = measure_floor(kernel_name)
-            kernel_s = measure_kernel_floor(kernel_name)
-        except (subprocess.SubprocessError, OSError, NotebookExecutionError) as exc:
+        except (subprocess.SubprocessError, OSError) as exc:
             print(f"floor not measured: {exc}", file=sys.stderr)
     times = {
-        "parameters": dict(parameters or {}),
+        "parameters": {str(p.name): v for p, v in plan.items()},
         "floor_seconds": None if floor_s is None else round(floor_s, 2),
-        "floor_command": "jupyter nbconvert --to notebook --execute <empty notebook>",
-        "kernel_floor_seconds": None if kernel_s is None else round(kernel_s, 2),
+        "floor_command": "python -m jupyter nbconvert --to notebook --execute <empty notebook>",
         "notebooks": [r.as_dict() for r in runs],
         "total_seconds": round(total, 2),
     }
     write_text(json.dumps(times, indent=2) + "\n", out / TIMES_FILE)
     if floor_s is not None:
-        print(
-            f"floor: bare `jupyter nbconvert --execute` of an empty notebook {floor_s:.1f} s "
-            f"(kernel start and stop alone, in-process: {kernel_s:.1f} s)"
-        )
+        print(f"floor: bare `jupyter nbconvert --execute` of an empty notebook {floor_s:.1f} s")
     for r in runs:
-        extra = "" if kernel_s is None else f"  ({r.seconds - kernel_s:+.1f} s over kernel start)"
-        print(f"  {r.notebook:<28} {r.seconds:6.1f} s{extra}")
+        print(f"  {r.notebook:<28} {r.seconds:6.1f} s")
     print(f"  {'total (with HTML)':<28} {total:6.1f} s -> {out}")
     return code
 
@@ -579,14 +660,14 @@ def run_notebooks(
 __all__ = [
     "NotebookExecutionError",
     "NotebookRun",
-    "clear_outputs",
+    "ParameterError",
+    "cell_seconds",
+    "check_parameters",
     "discover_notebooks",
     "execute_notebook",
-    "inject_parameters",
-    "kernel_environment",
     "measure_floor",
-    "measure_kernel_floor",
-    "parameter_names",
+    "notebook_parameters",
+    "plan_parameters",
     "render_html",
     "run_notebook",
     "run_notebooks",

@@ -39,7 +39,8 @@ from uhc_analysis import config
 from uhc_analysis.io import read_table, staged_outputs, table_path, write_table, write_text
 
 if TYPE_CHECKING:
-    from uhc_analysis.transform.clean import CleanResult, CleanSettings
+    from uhc_analysis.transform.clean import CleanSettings
+    from uhc_analysis.transform.observations import CleanResult
 
 #: The stages in the order :func:`run_all` runs them.
 STAGES: tuple[str, ...] = ("build", "metrics", "project", "figures", "findings", "notebooks")
@@ -66,6 +67,8 @@ def write_clean(result: CleanResult, out_dir: Path | str) -> list[Path]:
         write_table(result.rejects, "rejects", out_dir),
         write_table(result.accounting, "accounting", out_dir),
         write_table(result.manifest, "raw_manifest", out_dir),
+        write_table(result.observation_sources, "observation_sources", out_dir),
+        write_table(result.observation_raw_rows, "observation_raw_rows", out_dir),
     ]
 
 
@@ -84,20 +87,29 @@ def build(
     into place, so a build killed half-way leaves the previous outputs intact.
     """
     from uhc_analysis.analysis.quality import quality_summary
-    from uhc_analysis.transform.clean import clean_all, format_accounting
-    from uhc_analysis.transform.panel import PopulationModel, coverage_panel, population_series
+    from uhc_analysis.transform.observations import clean_all, format_accounting
+    from uhc_analysis.transform.panel import coverage_panel_tables
+    from uhc_analysis.transform.population import PopulationModel, population_series_tables
 
     raw = _folder(raw_dir, config.DATA_RAW)
     out = _folder(out_dir, config.DATA_PROCESSED)
     result = clean_all(raw, settings)
     model = PopulationModel(result.population)
-    cov = coverage_panel(result.enrolment, result.population, model=model)
-    pop = population_series(result.population, model=model)
+    cov, cov_links = coverage_panel_tables(
+        result.enrolment,
+        result.population,
+        model=model,
+        observation_sources=result.observation_sources,
+        sources=result.sources,
+    )
+    pop, pop_links = population_series_tables(result.population, model=model)
     summary = quality_summary(result, cov, model=model, series=pop)
     with staged_outputs(out) as stage:
         write_clean(result, stage)
         write_table(cov, "coverage_panel", stage)
+        write_table(cov_links, "panel_population", stage)
         write_table(pop, "population_series", stage)
+        write_table(pop_links, "population_series_observations", stage)
         write_text(summary, stage / "quality_summary.md")
     if verbose:
         print(format_accounting(result.accounting))
@@ -273,4 +285,9 @@ def run_all(
     print(f"wrote {findings(processed_dir, readme=readme)}")
     if not run_notebooks:
         return 0
-    return notebooks(parameters={"provinces": list(provinces), "lang": langs[0]})
+    params: dict[str, Any] = {"provinces": list(provinces), "lang": langs[0]}
+    if processed_dir is not None:
+        params["processed_dir"] = str(processed_dir)
+    if figures_dir is not None:
+        params["figures_dir"] = str(figures_dir)
+    return notebooks(parameters=params)

@@ -16,7 +16,9 @@ import pytest
 from uhc_analysis import config, pipeline
 from uhc_analysis.analysis import metrics
 from uhc_analysis.ingest.raw import discover_raw_files
-from uhc_analysis.transform import clean, panel
+from uhc_analysis.transform import observations, panel, population
+from uhc_analysis.transform.clean import CleanSettings
+from uhc_analysis.transform.observations import CleanResult
 
 FOCUS_CODES = {
     "17": {"1701", "1702", "1703", "1704", "1705", "1706", "1707", "1708", "1709", "1771"},
@@ -44,13 +46,18 @@ FOCUS_CODES = {
 
 
 @pytest.fixture(scope="module")
-def result() -> clean.CleanResult:
-    return clean.clean_all(settings=clean.CleanSettings(today="2026-11-23"))
+def result() -> CleanResult:
+    return observations.clean_all(settings=CleanSettings(today="2026-11-23"))
 
 
 @pytest.fixture(scope="module")
-def cov(result: clean.CleanResult) -> pd.DataFrame:
-    return panel.coverage_panel(result.enrolment, result.population)
+def cov(result: CleanResult) -> pd.DataFrame:
+    return panel.coverage_panel(
+        result.enrolment,
+        result.population,
+        observation_sources=result.observation_sources,
+        sources=result.sources,
+    )
 
 
 def _obs(df: pd.DataFrame, code: str, period: str, **kw: str) -> pd.Series:
@@ -64,19 +71,23 @@ def _obs(df: pd.DataFrame, code: str, period: str, **kw: str) -> pd.Series:
 # --------------------------------------------------------------------------- accounting
 
 
-def test_every_raw_row_is_kept_merged_or_rejected(result: clean.CleanResult) -> None:
+def test_every_raw_row_is_kept_merged_or_rejected(result: CleanResult) -> None:
     acc = result.accounting
     assert acc["balanced"].all(), acc
     assert (acc["read"] == acc["kept"] + acc["merged"] + acc["rejected"]).all()
-    # and exactly once: each (file, line) appears in one observation or one reject
-    refs: list[str] = []
-    for frame in (result.enrolment, result.population, result.commitments):
-        refs += [r for refs_ in frame["raw_refs"] for r in refs_.split(";")]
+    # and exactly once: each (file, line) is in observation_raw_rows or in rejects
+    links = result.observation_raw_rows
+    refs = [f"{f}:{line}" for f, line in zip(links["file"], links["line"], strict=True)]
     refs += [
         f"{f}:{line}"
         for f, line in zip(result.rejects["file"], result.rejects["line"], strict=True)
     ]
     assert len(refs) == len(set(refs))
+    # one kept row per observation, and the links name only real observations
+    ids = pd.concat([result.enrolment, result.population, result.commitments])["observation_id"]
+    kept = links[links["role"] == "kept"]
+    assert sorted(kept["observation_id"]) == sorted(ids)
+    assert set(links["observation_id"]) == set(ids)
     expected = set()
     for path in discover_raw_files(config.DATA_RAW):
         name = path.relative_to(config.DATA_RAW).as_posix()
@@ -90,11 +101,18 @@ def test_every_raw_row_is_kept_merged_or_rejected(result: clean.CleanResult) -> 
     assert set(refs) == expected
 
 
-def test_every_observation_keeps_its_urls(result: clean.CleanResult) -> None:
+def test_every_observation_keeps_its_urls(result: CleanResult) -> None:
     urls = set(result.sources["url"])
+    links = result.observation_sources.merge(result.sources, on="source_id", how="left")
+    assert links["url"].notna().all()
     for frame in (result.enrolment, result.population, result.commitments):
-        assert frame["urls"].str.len().gt(0).all()
-        assert {u for s in frame["urls"] for u in s.split()} <= urls
+        assert set(frame["observation_id"]) <= set(links["observation_id"])
+        # the convenience column for people says the same as the link table
+        per_obs = links.groupby("observation_id")["url"].agg(lambda u: " ".join(sorted(u)))
+        assert frame.set_index("observation_id")["urls"].equals(
+            per_obs.reindex(frame["observation_id"]).rename("urls")
+        )
+    assert set(links["url"]) == urls
     # sources.csv lists exactly the URLs of the raw files, both ways
     raw_urls = set()
     for path in discover_raw_files(config.DATA_RAW):
@@ -102,7 +120,7 @@ def test_every_observation_keeps_its_urls(result: clean.CleanResult) -> None:
     assert raw_urls == urls
 
 
-def test_regions_has_the_37_focus_regencies(result: clean.CleanResult) -> None:
+def test_regions_has_the_37_focus_regencies(result: CleanResult) -> None:
     regions = result.regions
     for prov, codes in FOCUS_CODES.items():
         got = regions[(regions["province_code"] == prov) & (regions["kind"] != "province")]
@@ -113,7 +131,7 @@ def test_regions_has_the_37_focus_regencies(result: clean.CleanResult) -> None:
 # --------------------------------------------------------------------------- pinned figures
 
 
-def test_banyuasin_september_2023(result: clean.CleanResult) -> None:
+def test_banyuasin_september_2023(result: CleanResult) -> None:
     obs = _obs(result.enrolment, "1607", "2023-09-01", measure="registered")
     assert obs["enrolled"] == 817_221
     assert obs["coverage_pct"] == pytest.approx(97.63)
@@ -121,7 +139,7 @@ def test_banyuasin_september_2023(result: clean.CleanResult) -> None:
     assert "sumeks.disway.id" in obs["urls"] and "antaranews" in obs["urls"]
 
 
-def test_south_sumatra_september_2023(result: clean.CleanResult) -> None:
+def test_south_sumatra_september_2023(result: CleanResult) -> None:
     rows = result.enrolment[
         (result.enrolment["region_code"] == "16") & (result.enrolment["period"] == "2023-09-01")
     ]
@@ -133,20 +151,20 @@ def test_south_sumatra_september_2023(result: clean.CleanResult) -> None:
     assert rows.loc[~rows["use_in_analysis"], "enrolled"].iloc[0] == 8_390_000
 
 
-def test_bengkulu_november_2021(result: clean.CleanResult) -> None:
+def test_bengkulu_november_2021(result: CleanResult) -> None:
     obs = _obs(result.enrolment, "17", "2021-11", measure="registered")
     assert obs["coverage_pct"] == pytest.approx(80.62)
     assert obs["population"] == 2_032_767
 
 
-def test_lower_bound_and_rounding_caveats_are_kept(result: clean.CleanResult) -> None:
+def test_lower_bound_and_rounding_caveats_are_kept(result: CleanResult) -> None:
     muara_enim = _obs(result.enrolment, "1603", "2024-08", measure="registered")
     assert muara_enim["lower_bound"] and muara_enim["coverage_pct"] == 98
     sumsel_june = _obs(result.enrolment, "16", "2023-06", measure="registered")
     assert sumsel_june["rounded"] and sumsel_june["enrolled"] == 7_900_000
 
 
-def test_measures_are_kept_apart(result: clean.CleanResult) -> None:
+def test_measures_are_kept_apart(result: CleanResult) -> None:
     assert set(result.enrolment["measure"]) == {"registered", "active", "survey"}
     survey = result.enrolment[result.enrolment["measure"] == "survey"]
     assert (survey["region_code"] == "1603").any()
@@ -177,13 +195,13 @@ def test_coverage_above_100_is_kept_not_capped(cov: pd.DataFrame) -> None:
 
 
 def test_panel_has_every_observation_and_both_denominators(
-    result: clean.CleanResult, cov: pd.DataFrame
+    result: CleanResult, cov: pd.DataFrame
 ) -> None:
     used = result.enrolment[result.enrolment["use_in_analysis"]]
     assert set(used["observation_id"]) == set(cov["observation_id"])
-    model = panel.PopulationModel(result.population)
+    model = population.PopulationModel(result.population)
     for row in cov[(cov["basis"] == "published") & cov["participants"].notna()].itertuples():
-        for fam in panel.FAMILIES:
+        for fam in population.FAMILIES:
             pop = model.at(row.region_code, fam, [row.date])["population"].iloc[0]
             has = ((cov["observation_id"] == row.observation_id) & (cov["basis"] == fam)).any()
             assert has == (not np.isnan(pop)), (row.region_code, row.period, fam)
@@ -202,7 +220,7 @@ def test_measures_never_mixed_in_a_series(cov: pd.DataFrame) -> None:
 
 
 def test_population_values_say_how_they_were_obtained(cov: pd.DataFrame) -> None:
-    fam = cov[cov["basis"].isin(panel.FAMILIES)]
+    fam = cov[cov["basis"].isin(population.FAMILIES)]
     assert set(fam["population_status"]) <= {
         "published",
         "interpolated",
@@ -214,22 +232,25 @@ def test_population_values_say_how_they_were_obtained(cov: pd.DataFrame) -> None
 
 
 def test_a_panel_row_traces_back_to_its_urls(
-    tmp_path: Path, result: clean.CleanResult, cov: pd.DataFrame
+    tmp_path: Path, result: CleanResult, cov: pd.DataFrame
 ) -> None:
-    pipeline.write_clean(result, tmp_path)
     row = _obs(cov, "1702", "2022-12-01", measure="registered", basis="dukcapil")
+    pipeline.build(out_dir=tmp_path, verbose=False, settings=CleanSettings(today="2026-11-23"))
     trace = panel.trace_sources(row, tmp_path)
     roles = set(trace["role"])
     assert roles == {"participants/coverage", "population"}
     assert trace["url"].str.startswith("http").all()
     assert "bengkulu.antaranews.com" in " ".join(trace["url"])
-    assert set(trace["source_id"]) == set(row["source_ids"].split(";"))
+    assert " ".join(sorted(set(trace["url"]))) == row["urls"]
+    assert set(trace.loc[trace["role"] == "population", "observation_id"]) == set(
+        row["population_ids"].split(";")
+    )
 
 
 # --------------------------------------------------------------------------- metrics
 
 
-def test_banyuasin_apbd_line_as_cost_per_person(result: clean.CleanResult) -> None:
+def test_banyuasin_apbd_line_as_cost_per_person(result: CleanResult) -> None:
     checks = metrics.budget_check(result.commitments)
     row = checks[(checks["region_code"] == "1607") & (checks["budget_idr"] == 6_631_423_690)]
     assert len(row) == 1

@@ -22,7 +22,7 @@ from types import ModuleType
 import pandas as pd
 import pytest
 
-from uhc_analysis.transform import clean
+from uhc_analysis.transform import observations
 from uhc_analysis.transform.clean import CleanSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +52,9 @@ def small(synthetic: ModuleType, tmp_path_factory: pytest.TempPathFactory):
     raw = tmp_path_factory.mktemp("small") / "raw"
     counts = synthetic.generate(raw, **SMALL)
     files = sorted(raw.rglob("*.csv"))
-    result = clean.clean_files(files, raw_dir=raw, settings=CleanSettings(today="2026-11-23"))
+    result = observations.clean_files(
+        files, raw_dir=raw, settings=CleanSettings(today="2026-11-23")
+    )
     return raw, counts, result
 
 

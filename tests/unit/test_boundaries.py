@@ -148,3 +148,20 @@ def test_gazetteer_mismatch_names_the_regencies(cache: Path, mirror: Path) -> No
 def test_unknown_province_raises(cache: Path, offline: None) -> None:
     with pytest.raises(BoundariesMismatchError, match="99"):
         boundaries.load_boundaries(["99"])
+
+
+def test_example_file_loads_without_mirror_or_network(cache: Path, offline: None) -> None:
+    """The synthetic file in the upstream layout goes through the whole cleaning and join."""
+    regions = pd.DataFrame(
+        {
+            "bps_code": ["17", "1701", "1702"],
+            "name": ["Bengkulu", "Bengkulu Selatan", "Rejang Lebong"],
+            "province_code": "17",
+        }
+    )
+    gdf = boundaries.load_boundaries(["17"], regions=regions, path=boundaries.example_file())
+    assert gdf["bps_code"].tolist() == ["1701", "1702"]
+    assert gdf.crs.to_epsg() == 4326 and gdf.is_valid.all()
+    with pytest.raises(BoundariesMismatchError, match="1702 Rejang Lebong"):
+        boundaries.load_boundaries(["17"], regions=regions.iloc[:2], path=boundaries.example_file())
+    assert _files(cache) == []

@@ -25,8 +25,9 @@ import pandas as pd
 import pytest
 
 from uhc_analysis.ingest.raw import RAW_COLUMNS, RawFileError, read_raw_file
-from uhc_analysis.transform import clean
-from uhc_analysis.transform.clean import CleanResult, CleanSettings
+from uhc_analysis.transform import observations
+from uhc_analysis.transform.clean import CleanSettings
+from uhc_analysis.transform.observations import CleanResult
 
 SETTINGS = CleanSettings(today="2026-11-23")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -120,7 +121,7 @@ def put(raw_dir: Path, rel: str, content: str | bytes) -> Path:
 def run(raw_dir: Path) -> CleanResult:
     """Clean every file below ``raw_dir``; check the invariants every run must keep."""
     files = sorted(raw_dir.rglob("*.csv"))
-    result = clean.clean_files(files, raw_dir=raw_dir, settings=SETTINGS)
+    result = observations.clean_files(files, raw_dir=raw_dir, settings=SETTINGS)
     acc = result.accounting
     assert (acc["read"] == acc["kept"] + acc["merged"] + acc["rejected"]).all(), acc
     assert acc["balanced"].all(), acc
@@ -150,7 +151,7 @@ def assert_file_error(path: Path, raw_dir: Path, *fragments: str) -> str:
     for fragment in fragments:
         assert fragment in message, f"{fragment!r} not in {message!r}"
     with pytest.raises(RawFileError):
-        clean.clean_files([path], raw_dir=raw_dir, settings=SETTINGS)
+        observations.clean_files([path], raw_dir=raw_dir, settings=SETTINGS)
     assert "\n" not in message, "the message must fit on one line"
     return message
 
@@ -437,7 +438,7 @@ def test_unknown_name_with_a_valid_code_is_rejected(
 ) -> None:
     """An unknown name is rejected even when the row's code is one of its closest spellings.
 
-    Regression: ``clean._region`` accepted it when the code was among the
+    Regression: ``uhc_analysis.transform.clean._region`` accepted it when the code was among the
     difflib suggestions (cutoff 0) of the error, e.g. ``"Zzzz"`` with 1706.
     """
     changes = {"province_code": province, "region_code": code, "region_name_reported": "Zzzz"}

@@ -15,7 +15,7 @@ from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from uhc_analysis import schemas  # noqa: E402
-from uhc_analysis.plotting import charts, maps
+from uhc_analysis.plotting import bars, charts, style  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -37,8 +37,8 @@ def _row(code: str, year: float, pct: float, basis: str = "published", **kw) -> 
         measure="registered",
         basis=basis,
         coverage_pct=pct,
-        lower_bound="False",
-        urls=f"https://x.id/{code}/{int(year)}",
+        lower_bound=False,
+        observation_id=f"E-{code}-{year}",
     )
     row.update(kw)
     return row
@@ -51,7 +51,7 @@ def panel() -> pd.DataFrame:
         _row("1701", 2021.5, 88.0),
         _row("1701", 2023.5, 96.0),
         _row("1701", 2023.5, 95.0, basis="dukcapil"),
-        _row("1701", 2024.5, 98.0, lower_bound="True"),
+        _row("1701", 2024.5, 98.0, lower_bound=True),
         _row("1701", 2022.5, 70.0, measure="active"),
         _row("1702", 2022.5, 91.0),
     ]
@@ -110,9 +110,19 @@ def test_trend_without_paths_and_in_indonesian(panel) -> None:
 
 
 def test_trend_of_region_without_figures_is_hatched(panel) -> None:
-    ax = charts.plot_coverage_trend(panel, "1709")
-    assert [p for p in ax.patches if p.get_hatch() == maps.NO_DATA_HATCH]
+    ax = charts.plot_coverage_trend(panel, "1709")  # a Bengkulu regency, not in the panel
+    assert [p for p in ax.patches if p.get_hatch() == style.NO_DATA_HATCH]
     assert any(t.get_text() == "no data" for t in ax.texts)
+    assert ax.get_title(loc="left") == "JKN coverage, Bengkulu Tengah"
+
+
+def test_trend_of_unknown_region_raises(panel) -> None:
+    with pytest.raises(ValueError, match="'9999'"):
+        charts.plot_coverage_trend(panel, "9999")
+    # a region of the panel that is not in the gazetteer is drawn
+    other = pd.DataFrame([_row("9901", 2023.5, 90.0)], columns=list(schemas.PANEL))
+    ax = charts.plot_coverage_trend(pd.concat([panel, other]), "9901")
+    assert ax.get_title(loc="left") == "JKN coverage, Name 9901"
 
 
 def test_trend_with_several_models_needs_model(panel, paths) -> None:
@@ -124,7 +134,11 @@ def test_trend_with_several_models_needs_model(panel, paths) -> None:
 
 
 def test_small_multiples_one_panel_per_regency(panel) -> None:
-    fig = charts.plot_province_small_multiples(panel, "17")
+    sources = pd.DataFrame(
+        {"region_code": ["1701", "1702", "1601"], "url": ["https://a", "https://b", "https://c"]}
+    )
+    fig = charts.plot_province_small_multiples(panel, "17", sources=sources)
+    assert any("(2 web pages;" in t.get_text() for t in fig.texts)
     assert isinstance(fig, Figure)
     visible = [ax for ax in fig.axes if ax.get_visible()]
     assert len(visible) == 10  # Bengkulu has 10 regencies/cities in the gazetteer
@@ -143,10 +157,11 @@ def test_ranked_bars_order_colours_and_missing() -> None:
             "lower_bound": [False, True, False, False, False],
             "basis": ["published"] * 5,
             "period": ["2024-06"] * 5,
-            "urls": ["https://x.id/1"] * 5,
         }
     )
-    ax = charts.plot_ranked_bars(latest, "17")
+    sources = pd.DataFrame({"region_code": ["1701", "1702"], "url": ["https://x.id/1"] * 2})
+    ax = charts.plot_ranked_bars(latest, "17", sources=sources)
+    assert charts.plot_ranked_bars is bars.plot_ranked_bars  # the notebooks' import
     assert isinstance(ax, Axes)
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["B", "D", "A", "C"]
@@ -154,13 +169,14 @@ def test_ranked_bars_order_colours_and_missing() -> None:
     assert widths[:3] == [98.5, 95.0, 88.0]
     colours = [matplotlib.colors.to_hex(p.get_facecolor()) for p in ax.patches[:4]]
     assert colours == [
-        maps.COVERAGE_COLORS[4],
-        maps.COVERAGE_COLORS[3],
-        maps.COVERAGE_COLORS[1],
-        maps.NO_DATA_FACE,
+        style.COVERAGE_COLORS[4],
+        style.COVERAGE_COLORS[3],
+        style.COVERAGE_COLORS[1],
+        style.NO_DATA_FACE,
     ]
     texts = [t.get_text() for t in ax.texts]
     assert "> 98.5 %" in texts and "no data" in texts
+    assert any("(1 web pages;" in t for t in texts)
     assert {95.0, 98.0} <= {float(ln.get_xdata()[0]) for ln in ax.lines}
 
 
@@ -170,7 +186,11 @@ def test_ranked_bars_refuses_duplicates() -> None:
         charts.plot_ranked_bars(latest)
 
 
-def test_lower_bound_text_must_be_boolean(panel) -> None:
-    bad = panel.assign(lower_bound="maybe")
-    with pytest.raises(ValueError, match="lower_bound"):
-        charts.plot_coverage_trend(bad, "1701")
+def test_lower_bound_must_be_boolean(panel) -> None:
+    """read_table gives bool columns; text is refused, not parsed."""
+    with pytest.raises(TypeError, match="lower_bound"):
+        charts.plot_coverage_trend(panel.assign(lower_bound="True"), "1701")
+    ax = charts.plot_coverage_trend(
+        panel.assign(lower_bound=pd.array([True] * 7, "boolean")), "1701"
+    )
+    assert any("lower bound" in t.get_text() for t in ax.get_legend().get_texts())

@@ -9,7 +9,7 @@ import pytest
 
 from uhc_analysis import pipeline
 from uhc_analysis.ingest.raw import RAW_COLUMNS
-from uhc_analysis.transform import clean
+from uhc_analysis.transform import clean, observations
 
 SETTINGS = clean.CleanSettings(today="2026-11-23")
 
@@ -56,7 +56,7 @@ def test_same_figure_from_two_sources_is_one_observation(tmp_path: Path) -> None
             ),
         ],
     )
-    res = clean.clean_files([path], raw_dir=tmp_path, settings=SETTINGS)
+    res = observations.clean_files([path], raw_dir=tmp_path, settings=SETTINGS)
     assert len(res.enrolment) == 1
     obs = res.enrolment.iloc[0]
     assert obs["period"] == "2023-09-01" and obs["n_sources"] == 2
@@ -79,7 +79,7 @@ def test_conflicting_figures_are_both_kept_and_one_is_used(tmp_path: Path) -> No
             _enr(period="2023", url="https://c.example/3", enrolled="736856", coverage_pct="89.13"),
         ],
     )
-    res = clean.clean_files([path], raw_dir=tmp_path, settings=SETTINGS)
+    res = observations.clean_files([path], raw_dir=tmp_path, settings=SETTINGS)
     enr = res.enrolment.set_index("enrolled")
     assert enr.loc[817221, "use_in_analysis"] and not enr.loc[8390000, "use_in_analysis"]
     assert enr.loc[817221, "conflict_group"] == enr.loc[8390000, "conflict_group"] != ""
@@ -112,7 +112,7 @@ def test_bad_rows_are_rejected_with_a_reason(
     tmp_path: Path, row: dict[str, str], column: str, reason: str
 ) -> None:
     path = _write(tmp_path, "enrolment", [_enr(), row])
-    res = clean.clean_files([path], raw_dir=tmp_path, settings=SETTINGS)
+    res = observations.clean_files([path], raw_dir=tmp_path, settings=SETTINGS)
     assert len(res.rejects) == 1
     rej = res.rejects.iloc[0]
     assert (rej["file"], rej["line"], rej["column"]) == ("prov/enrolment.csv", 3, column)
@@ -122,14 +122,14 @@ def test_bad_rows_are_rejected_with_a_reason(
 
 def test_code_and_name_disagreement_names_both(tmp_path: Path) -> None:
     path = _write(tmp_path, "enrolment", [_enr(region_name_reported="Kabupaten Lahat")])
-    res = clean.clean_files([path], raw_dir=tmp_path, settings=SETTINGS)
+    res = observations.clean_files([path], raw_dir=tmp_path, settings=SETTINGS)
     reason = res.rejects.iloc[0]["reason"]
     assert "1607" in reason and "Banyuasin" in reason and "1604" in reason and "Lahat" in reason
 
 
 def test_coverage_over_120_is_flagged_not_rejected(tmp_path: Path) -> None:
     path = _write(tmp_path, "enrolment", [_enr(coverage_pct="130.5", enrolled="")])
-    res = clean.clean_files([path], raw_dir=tmp_path, settings=SETTINGS)
+    res = observations.clean_files([path], raw_dir=tmp_path, settings=SETTINGS)
     assert res.enrolment.iloc[0]["over_120"] and res.rejects.empty
 
 
@@ -145,6 +145,51 @@ def test_outputs_are_byte_identical_across_runs(tmp_path: Path) -> None:
     path = _write(tmp_path, "enrolment", [_enr(), _enr(period="2024-08", coverage_pct="98.2")])
     a, b = tmp_path / "a", tmp_path / "b"
     for out in (a, b):
-        pipeline.write_clean(clean.clean_files([path], raw_dir=tmp_path, settings=SETTINGS), out)
+        pipeline.write_clean(
+            observations.clean_files([path], raw_dir=tmp_path, settings=SETTINGS), out
+        )
     for f in sorted(a.iterdir()):
         assert f.read_bytes() == (b / f.name).read_bytes(), f.name
+
+
+@pytest.mark.parametrize("name", ["Indonesia", "Republik Indonesia", "RI", "Nasional"])
+def test_national_names_are_one_list_for_cleaning_and_regions(tmp_path: Path, name: str) -> None:
+    """A national row named "Republik Indonesia" was rejected by cleaning but known to regions."""
+    from uhc_analysis.ingest import regions
+
+    assert regions.is_national_name(name)
+    with pytest.raises(regions.RegionResolutionError, match="national figures are not a region"):
+        regions.resolve_region(name)
+    row = _enr(region_level="national", province_code="", region_code="", region_name_reported=name)
+    res = observations.clean_files(
+        [_write(tmp_path, "enrolment", [row])], raw_dir=tmp_path, settings=SETTINGS
+    )
+    assert res.rejects.empty
+    assert res.enrolment[["region_code", "region_name"]].values.tolist() == [["ID", "Indonesia"]]
+
+
+def test_a_national_row_must_name_the_country(tmp_path: Path) -> None:
+    row = _enr(
+        region_level="national", province_code="", region_code="", region_name_reported="Jawa"
+    )
+    res = observations.clean_files(
+        [_write(tmp_path, "enrolment", [row])], raw_dir=tmp_path, settings=SETTINGS
+    )
+    assert res.rejects["reason"].tolist() == ["a national row must name Indonesia"]
+
+
+def test_link_tables_account_for_every_row(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "enrolment",
+        [_enr(), _enr(url="https://b.example/2"), _enr(measure="insured")],
+    )
+    res = observations.clean_files([path], raw_dir=tmp_path, settings=SETTINGS)
+    (oid,) = res.enrolment["observation_id"]
+    assert res.observation_raw_rows.values.tolist() == [
+        [oid, "prov/enrolment.csv", 2, "kept"],
+        [oid, "prov/enrolment.csv", 3, "merged"],
+    ]
+    assert res.rejects["line"].tolist() == [4]
+    assert res.observation_sources["observation_id"].tolist() == [oid, oid]
+    assert set(res.observation_sources["source_id"]) == set(res.sources["source_id"])

@@ -11,6 +11,7 @@ import pytest
 
 from uhc_analysis import boundaries, config, schemas
 from uhc_analysis.boundaries import FILE_NAME
+from uhc_analysis.io import write_table
 from uhc_analysis.plotting import export
 
 BENGKULU = ["1701", "1702", "1703", "1704", "1705", "1706", "1707", "1708", "1709", "1771"]
@@ -26,14 +27,31 @@ def _find_mirror() -> Path | None:
 MIRROR = _find_mirror()
 
 
-def _table(rows: list[dict], columns: tuple[str, ...]) -> pd.DataFrame:
-    return pd.DataFrame([{**dict.fromkeys(columns, ""), **r} for r in rows], columns=list(columns))
+def _default(dtype: object) -> object:
+    """An empty cell of a column: False for flags, missing for numbers and dates, "" for text."""
+    text = str(dtype)
+    if text == "bool":
+        return False
+    return "" if text.startswith("str") else np.nan
+
+
+def _write(rows: list[dict], table: str, folder: Path) -> None:
+    """Write ``rows`` as processed table ``table`` (validated by its schema), cells filled."""
+    columns = schemas.schema_of(table).columns
+    defaults = {c: _default(col.dtype) for c, col in columns.items()}
+    frame = pd.DataFrame([{**defaults, **r} for r in rows], columns=list(columns))
+    write_table(frame, table, folder)
+
+
+#: The link tables a build writes beside the panel (sources of each observation).
+LINK_TABLES = ("observation_sources", "sources", "panel_population")
 
 
 def write_processed(folder: Path) -> Path:
     """Tiny processed tables for Bengkulu: 4 regencies with figures, 6 without."""
     folder.mkdir(parents=True)
     panel, metrics, projections, paths = [], [], [], []
+    links, sources = [], []
     for k, code in enumerate(BENGKULU[:4]):
         for j, year in enumerate((2020, 2022, 2024)):
             pct = 80.0 + 5 * k + 3 * j
@@ -44,14 +62,22 @@ def write_processed(folder: Path) -> Path:
                     region_level="regency",
                     province_code="17",
                     period=f"{year}-06",
+                    period_precision="month",
                     date=f"{year}-06-15",
                     decimal_year=year + 0.45,
+                    coverage_status="published",
                     measure="registered",
                     basis="published",
                     coverage_pct=pct,
                     lower_bound=j == 2 and k == 3,
+                    observation_id=f"E-{code}-{year}-06-0000000{k}",
                     urls=f"https://x.id/{code}/{year}",
                 )
+            )
+            source_id = f"S{code}{year}ab"
+            links.append({"observation_id": panel[-1]["observation_id"], "source_id": source_id})
+            sources.append(
+                {"source_id": source_id, "url": f"https://x.id/{code}/{year}", "n_figures": 1}
             )
         for thr in (95, 98, 100):
             metrics.append(
@@ -69,6 +95,7 @@ def write_processed(folder: Path) -> Path:
                     threshold=thr,
                     status="below" if pct < thr else "at_or_above",
                     gap_people=max(0, round((thr - pct) * 1000)),
+                    contribution_idr_month=42000,
                     lower_bound=False,
                     urls=f"https://x.id/{code}/2024",
                 )
@@ -87,6 +114,8 @@ def write_processed(folder: Path) -> Path:
                         status, np.nan
                     ),
                     first_period_reached="2023-06" if status == "reached" else "",
+                    reason="synthetic",
+                    n_obs=3,
                 )
             )
         for year in range(2025, 2031):
@@ -103,13 +132,16 @@ def write_processed(folder: Path) -> Path:
                     hi95=mid + 4,
                 )
             )
-    for name, rows, cols in (
-        ("coverage_panel.csv", panel, schemas.PANEL),
-        ("metrics.csv", metrics, schemas.METRICS),
-        ("projections.csv", projections, schemas.PROJECTIONS),
-        ("projection_paths.csv", paths, schemas.PROJECTION_PATHS),
+    for table, rows in (
+        ("coverage_panel", panel),
+        ("metrics", metrics),
+        ("projections", projections),
+        ("projection_paths", paths),
+        ("observation_sources", links),
+        ("sources", sources),
+        ("panel_population", []),
     ):
-        _table(rows, cols).to_csv(folder / name, index=False)
+        _write(rows, table, folder)
     return folder
 
 
@@ -200,6 +232,41 @@ def test_missing_tables_are_named(tmp_path: Path) -> None:
     (tmp_path / "p").mkdir()
     with pytest.raises(FileNotFoundError, match="projection_paths.csv"):
         export.export_figures(processed_dir=tmp_path / "p", out_dir=tmp_path / "o")
+
+
+@pytest.mark.parametrize("table", LINK_TABLES)
+def test_missing_link_table_names_the_build(processed: Path, tmp_path: Path, table: str) -> None:
+    """A build without the link tables is refused; the joined ``urls`` column is never parsed."""
+    (processed / f"{table}.csv").unlink()
+    with pytest.raises(FileNotFoundError, match=rf"{table}\.csv \(run `uhc-analysis build`\)"):
+        export.export_figures(processed_dir=processed, out_dir=tmp_path / "o")
+    assert not (tmp_path / "o").exists()
+
+
+def test_source_urls_come_from_the_link_tables(processed: Path) -> None:
+    from uhc_analysis.plotting.frames import region_urls
+
+    tables = export.read_processed(processed)
+    latest = export.latest_regencies(
+        tables["coverage_panel"],
+        tables["metrics"],
+        ("17",),
+        measure="registered",
+        basis="published",
+        threshold=95,
+    )
+    urls = region_urls(
+        latest, tables["observation_sources"], tables["sources"], tables["panel_population"]
+    )
+    assert urls["url"].tolist() == [f"https://x.id/{c}/2024" for c in BENGKULU[:4]]
+
+
+def test_stale_metrics_are_refused(processed: Path, tmp_path: Path) -> None:
+    metrics = pd.read_csv(processed / "metrics.csv", dtype=str, keep_default_na=False)
+    metrics.loc[metrics["region_code"] == "1702", "coverage_pct"] = "50"
+    metrics.to_csv(processed / "metrics.csv", index=False)
+    with pytest.raises(ValueError, match=r"\['1702'\].*uhc-analysis metrics"):
+        export.export_figures(processed_dir=processed, out_dir=tmp_path / "o")
 
 
 def test_schema_mismatch_raises(processed: Path, tmp_path: Path, no_boundaries: None) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from uhc_analysis.plotting import maps
+from uhc_analysis.plotting import interactive
 
 REPO = Path(__file__).resolve().parents[2]
 MIRROR = REPO.parent / "shared" / "data" / "mirror"
@@ -51,26 +51,30 @@ def coverage(boundaries) -> pd.DataFrame:
     for p in PROVINCES:
         codes += sorted(boundaries.loc[boundaries["province_code"] == p, "bps_code"])[:-1]
     n = len(codes)
-    urls = [f"{URL_A} {URL_B}", URL_C] + [""] * (n - 2)
     return pd.DataFrame(
         {
             "region_code": codes,
             "coverage_pct": [96.0, 98.0] + [70.0 + 30.0 * i / n for i in range(n - 2)],
             "period": ["2024-06", "2023-12"] + ["2024-01"] * (n - 2),
             "basis": ["published", "dukcapil"] + ["published"] * (n - 2),
-            "urls": urls,
             "lower_bound": [False, True] + [False] * (n - 2),
         }
     )
 
 
 @pytest.fixture(scope="module")
-def html_paths(boundaries, coverage, tmp_path_factory) -> tuple[Path, Path]:
+def sources(coverage) -> pd.DataFrame:
+    """Two URLs for the first regency, one for the second, none for the others."""
+    first, second = coverage["region_code"].iloc[:2]
+    return pd.DataFrame({"region_code": [first, first, second], "url": [URL_A, URL_B, URL_C]})
+
+
+@pytest.fixture(scope="module")
+def html_paths(boundaries, coverage, sources, tmp_path_factory) -> tuple[Path, Path]:
     out = tmp_path_factory.mktemp("interactive")
-    first = maps.interactive_map(coverage, PROVINCES, out / "a" / "map.html", boundaries=boundaries)
-    second = maps.interactive_map(
-        coverage, PROVINCES, out / "b" / "map.html", boundaries=boundaries
-    )
+    kw = {"boundaries": boundaries, "sources": sources}
+    first = interactive.interactive_map(coverage, PROVINCES, out / "a" / "map.html", **kw)
+    second = interactive.interactive_map(coverage, PROVINCES, out / "b" / "map.html", **kw)
     return first, second
 
 
@@ -88,7 +92,7 @@ def _features(html: str) -> list[dict]:
 
 def _vendored_urls() -> set[str]:
     text = "".join(
-        (maps.LEAFLET_DIR / name).read_text(encoding="utf-8")
+        (interactive.LEAFLET_DIR / name).read_text(encoding="utf-8")
         for name in ("leaflet.js", "leaflet.css")
     )
     return set(re.findall(r"https?://[^\s\"'<>\\)]+", text))
@@ -119,11 +123,13 @@ def test_html_loads_nothing_from_the_network(html: str) -> None:
 
 
 @needs_boundaries
-def test_two_runs_are_byte_identical(html_paths, boundaries, coverage, tmp_path: Path) -> None:
+def test_two_runs_are_byte_identical(html_paths, boundaries, coverage, sources) -> None:
     first, second = html_paths
     assert first.read_bytes() == second.read_bytes()
     # and a rerun over an existing file replaces it atomically with the same bytes
-    again = maps.interactive_map(coverage, PROVINCES, first, boundaries=boundaries)
+    again = interactive.interactive_map(
+        coverage, PROVINCES, first, boundaries=boundaries, sources=sources
+    )
     assert again.read_bytes() == second.read_bytes()
     assert sorted(p.name for p in first.parent.iterdir()) == ["map.html"]
     # folium's random ids are gone: element names are numbered in order
@@ -166,7 +172,7 @@ def test_tooltips_give_name_coverage_period_basis_and_sources(
 
 @needs_boundaries
 def test_indonesian_labels(boundaries, coverage, tmp_path: Path) -> None:
-    out = maps.interactive_map(
+    out = interactive.interactive_map(
         coverage, PROVINCES, tmp_path / "peta.html", lang="id", boundaries=boundaries
     )
     text = out.read_text(encoding="utf-8")
@@ -177,10 +183,10 @@ def test_indonesian_labels(boundaries, coverage, tmp_path: Path) -> None:
 def test_unknown_external_assets_are_refused() -> None:
     page = '<head><script src="https://example.org/plugin.js"></script></head>'
     with pytest.raises(ValueError, match="not vendored"):
-        maps._inline_assets(page)
+        interactive.inline_assets(page)
     page = '<head><img src="https://example.org/x.png"></head>'
     with pytest.raises(ValueError, match="still fetch"):
-        maps._inline_assets(page)
+        interactive.inline_assets(page)
 
 
 def test_leaflet_is_inlined_and_unused_cdn_links_dropped() -> None:
@@ -194,7 +200,7 @@ def test_leaflet_is_inlined_and_unused_cdn_links_dropped() -> None:
         'css/bootstrap.min.css"/>\n'
         "</head>"
     )
-    out = maps._inline_assets(page)
+    out = interactive.inline_assets(page)
     assert "Leaflet 1.9.4" in out and ".leaflet-pane" in out
     assert "jquery" not in out and "bootstrap" not in out and "cdn.jsdelivr" not in out
     assert out.count("<script>") == 1 and out.count("<style>") == 1

@@ -1,4 +1,4 @@
-"""Maps on hand-built square "regencies": classes, hatching, legends, labels, HTML."""
+"""Maps on hand-built square "regencies": classes, hatching, legends, labels, sources, HTML."""
 
 from __future__ import annotations
 
@@ -20,22 +20,11 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from shapely.geometry import box  # noqa: E402
 
-from uhc_analysis.plotting import maps  # noqa: E402
-from uhc_analysis.plotting.labels import label  # noqa: E402
-
-
-def _squares(province: str, n: int, x0: float = 100.0) -> gpd.GeoDataFrame:
-    """n adjacent 0.5-degree squares in a row, named Regency A, B, ..."""
-    return gpd.GeoDataFrame(
-        {
-            "bps_code": [f"{province}{i + 1:02d}" for i in range(n)],
-            "province_code": province,
-            "province_name": f"Province {province}",
-            "name": [f"Regency {chr(65 + i)}" for i in range(n)],
-        },
-        geometry=[box(x0 + 0.5 * i, -3.0, x0 + 0.5 * (i + 1), -2.5) for i in range(n)],
-        crs=4326,
-    )
+from uhc_analysis import config  # noqa: E402
+from uhc_analysis.plotting import interactive, maps, style  # noqa: E402
+from uhc_analysis.plotting.examples import squares as _squares  # noqa: E402
+from uhc_analysis.plotting.frames import region_urls  # noqa: E402
+from uhc_analysis.plotting.labels import label, wrap_name  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +36,8 @@ def _close_figures():
 @pytest.fixture
 def shapes() -> gpd.GeoDataFrame:
     return pd.concat(
-        [_squares("17", 4), _squares("16", 3, 104.0), _squares("64", 2, 110.0)], ignore_index=True
+        [_squares("17", 4), _squares("16", 3, x0=104.0), _squares("64", 2, x0=110.0)],
+        ignore_index=True,
     )
 
 
@@ -59,7 +49,17 @@ def coverage() -> pd.DataFrame:
             "coverage_pct": [96.0, 79.9, 98.0, 90.0, 85.0, 99.0],
             "period": ["2024-06", "2023-12", "2024-06", "2024-06", "2024-01", "2024-03"],
             "basis": ["published"] * 6,
-            "urls": ["https://a.id/1 https://b.id/2", "https://a.id/1", "", "", "", ""],
+        }
+    )
+
+
+@pytest.fixture
+def sources() -> pd.DataFrame:
+    """Two web pages for 1701, one of them also for 1702, one for a regency without data."""
+    return pd.DataFrame(
+        {
+            "region_code": ["1701", "1701", "1702", "1704"],
+            "url": ["https://a.id/1", "https://b.id/2", "https://a.id/1", "https://c.id/3"],
         }
     )
 
@@ -112,8 +112,8 @@ def test_projected_classes_bins_and_strictness() -> None:
         )
 
 
-def test_coverage_map_returns_axes_with_hatched_no_data(shapes, coverage) -> None:
-    ax = maps.plot_coverage_map(coverage, "17", boundaries=shapes)
+def test_coverage_map_returns_axes_with_hatched_no_data(shapes, coverage, sources) -> None:
+    ax = maps.plot_coverage_map(coverage, "17", boundaries=shapes, sources=sources)
     assert isinstance(ax, Axes)
     hatched = [c for c in ax.collections if c.get_hatch() == maps.NO_DATA_HATCH]
     assert len(hatched) == 1  # Regency D has no figure
@@ -132,18 +132,28 @@ def test_coverage_map_returns_axes_with_hatched_no_data(shapes, coverage) -> Non
     assert {"Regency A", "Regency D"} <= names
     all_text = " ".join(t.get_text() for t in ax.texts)
     assert "Denominator: population as stated by each source" in all_text
+    # 1704 has a URL but no figure: not counted
     assert "2 web pages" in all_text and "2023-12 to 2024-06" in all_text
+
+
+def test_coverage_map_without_sources_gives_no_count(shapes, coverage) -> None:
+    ax = maps.plot_coverage_map(coverage, "17", boundaries=shapes)
+    all_text = " ".join(t.get_text() for t in ax.texts)
+    assert "web pages" not in all_text and "URLs in the data tables" in all_text
 
 
 def test_coverage_map_class_colours(shapes, coverage) -> None:
     ax = maps.plot_coverage_map(coverage, "17", boundaries=shapes)
-    faces = {
-        matplotlib.colors.to_hex(c.get_facecolor()[0])
+    faces = [
+        matplotlib.colors.to_hex(face)
         for c in ax.collections
-        if len(c.get_facecolor())
-    }
-    expected = {maps.COVERAGE_COLORS[i] for i in (0, 3, 4)} | {maps.NO_DATA_FACE}
-    assert expected <= faces
+        if len(c.get_paths()) and c.get_hatch() is None
+        for face in c.get_facecolor()
+    ]
+    # regencies A (96 %), B (79.9 %), C (98 %) in class order; D has no data
+    assert faces[:3] == [style.COVERAGE_COLORS[i] for i in (0, 3, 4)]
+    hatched = [c for c in ax.collections if c.get_hatch() == style.NO_DATA_HATCH]
+    assert [matplotlib.colors.to_hex(f) for f in hatched[0].get_facecolor()] == [style.NO_DATA_FACE]
 
 
 def test_coverage_map_in_indonesian_draws_into_given_axes(shapes, coverage) -> None:
@@ -160,8 +170,8 @@ def test_coverage_map_refuses_unknown_and_duplicate_codes(shapes, coverage) -> N
         maps.plot_coverage_map(bad, "17", boundaries=shapes)
     with pytest.raises(ValueError, match="several rows"):
         maps.plot_coverage_map(pd.concat([coverage, coverage.iloc[[0]]]), "17", boundaries=shapes)
-    with pytest.raises(KeyError, match="urls"):
-        maps.plot_coverage_map(coverage.drop(columns="urls"), "17", boundaries=shapes)
+    with pytest.raises(KeyError, match="period"):
+        maps.plot_coverage_map(coverage.drop(columns="period"), "17", boundaries=shapes)
 
 
 def test_labels_of_crowded_small_regencies_do_not_overlap() -> None:
@@ -181,12 +191,11 @@ def test_labels_of_crowded_small_regencies_do_not_overlap() -> None:
             "coverage_pct": 90.0,
             "period": "2024",
             "basis": "bps",
-            "urls": "",
         }
     )
     ax = maps.plot_coverage_map(data, "17", boundaries=tiny)
     renderer = ax.figure.canvas.get_renderer()
-    names = set(tiny["name"].map(maps._wrap_name))
+    names = set(tiny["name"].map(wrap_name))
     boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text() in names]
     assert len(boxes) == 8
     for a, b in itertools.combinations(boxes, 2):
@@ -218,7 +227,7 @@ def test_projected_year_map_legend(shapes) -> None:
     assert _legend_texts(ax98.get_legend())[3] == "after 2030 (1)"
 
 
-def test_gap_map_legend(shapes) -> None:
+def test_gap_map_legend(shapes, sources) -> None:
     metrics = pd.DataFrame(
         {
             "region_code": ["1701", "1702", "1703", "1704"],
@@ -228,7 +237,9 @@ def test_gap_map_legend(shapes) -> None:
             "period": ["2024-06"] * 4,
         }
     )
-    ax = maps.plot_gap_map(metrics, "17", boundaries=shapes, lang="id")
+    ax = maps.plot_gap_map(metrics, "17", boundaries=shapes, lang="id", sources=sources)
+    # every regency with a gap counts: 1701 and 1702 (2 pages), 1704 has no gap (no count)
+    assert "2 halaman web" in " ".join(t.get_text() for t in ax.texts)
     texts = _legend_texts(ax.get_legend())
     assert texts[0] == "0 (sudah ≥ 95 %) (1)"
     assert texts[1] == "1–5.000 (1)"
@@ -238,6 +249,10 @@ def test_gap_map_legend(shapes) -> None:
 
 def test_three_province_map_is_a_figure_with_three_panels(shapes, coverage) -> None:
     fig = maps.plot_three_province_map(coverage, boundaries=shapes)
+    # the panels are the focus provinces, in their order
+    assert [t.get_text() for t in fig.texts[:3]] == [
+        f"Province {p}" for p in config.FOCUS_PROVINCES
+    ]
     assert isinstance(fig, Figure)
     assert len(fig.axes) == 3
     legend_texts = _legend_texts(fig.legends[0])
@@ -247,12 +262,50 @@ def test_three_province_map_is_a_figure_with_three_panels(shapes, coverage) -> N
         maps.plot_three_province_map(coverage, kind="pie", boundaries=shapes)
 
 
-def test_interactive_map_writes_html(shapes, coverage, tmp_path: Path) -> None:
-    out = maps.interactive_map(coverage, ["17", "16"], tmp_path / "map.html", boundaries=shapes)
+def test_interactive_map_writes_html(shapes, coverage, sources, tmp_path: Path) -> None:
+    out = interactive.interactive_map(
+        coverage, ["17", "16"], tmp_path / "map.html", boundaries=shapes, sources=sources
+    )
     html = out.read_text()
     assert "Regency A" in html and "https://b.id/2" in html and "96.0 %" in html
+    assert "https://c.id/3" not in html  # the URL of a regency without data is not shown
     assert "tile.openstreetmap" not in html
     assert sorted(p.name for p in tmp_path.iterdir()) == ["map.html"]
+    assert maps.interactive_map is interactive.interactive_map  # the notebooks' import
+
+
+def test_region_urls_follow_the_link_tables() -> None:
+    panel = pd.DataFrame(
+        {
+            "region_code": ["1701", "1701", "1702", "1703"],
+            "observation_id": ["E1", "E1", "E2", "E3"],
+            "basis": ["published", "bps", "published", "published"],
+        }
+    )
+    links = pd.DataFrame(
+        {"observation_id": ["E1", "E2", "P1", "P2"], "source_id": ["S1", "S2", "S3", "S1"]}
+    )
+    sources = pd.DataFrame(
+        {"source_id": ["S1", "S2", "S3"], "url": ["https://a", "https://b", "https://c"]}
+    )
+    denominators = pd.DataFrame(
+        {
+            "observation_id": ["E1", "E1", "E2"],
+            "basis": ["bps", "bps", "dukcapil"],
+            "population_id": ["P1", "P2", "P1"],
+        }
+    )
+    out = region_urls(panel, links, sources, denominators)
+    assert out.to_dict("list") == {
+        # E1 and its BPS denominators P1, P2; E2's dukcapil denominator is not a shown row;
+        # E3 has no source link
+        "region_code": ["1701", "1701", "1702"],
+        "url": ["https://a", "https://c", "https://b"],
+    }
+    with pytest.raises(ValueError, match="S9"):
+        region_urls(panel, links.assign(source_id="S9"), sources, denominators)
+    with pytest.raises(KeyError, match="population_id"):
+        region_urls(panel, links, sources, denominators.drop(columns="population_id"))
 
 
 def test_labels_are_bilingual() -> None:
@@ -269,8 +322,11 @@ def test_labels_are_bilingual() -> None:
 
 def test_importing_plot_modules_stays_light() -> None:
     code = (
-        "import sys, uhc_analysis.plotting.maps, uhc_analysis.plotting.charts, "
-        "uhc_analysis.boundaries, uhc_analysis.plotting.export, uhc_analysis.plotting.labels; "
+        "import sys, uhc_analysis.boundaries, uhc_analysis.plotting.maps, "
+        "uhc_analysis.plotting.charts, uhc_analysis.plotting.bars, "
+        "uhc_analysis.plotting.interactive, uhc_analysis.plotting.export, "
+        "uhc_analysis.plotting.labels, uhc_analysis.plotting.frames, "
+        "uhc_analysis.plotting.examples; "
         "heavy = {'geopandas', 'matplotlib', 'pooch', 'folium', 'seaborn', 'pandas'}; "
         "print(sorted(heavy & set(sys.modules)))"
     )

@@ -1,4 +1,4 @@
-"""Unit tests of uhc_analysis.analysis.projection on tiny hand-built panels."""
+"""Unit tests of the uhc_analysis.analysis.projection package on tiny hand-built panels."""
 
 from __future__ import annotations
 
@@ -12,6 +12,9 @@ from scipy import special
 
 from uhc_analysis import pipeline, schemas
 from uhc_analysis.analysis import projection as P
+from uhc_analysis.analysis.projection import models_mixed
+from uhc_analysis.analysis.projection.inputs import model_frame
+from uhc_analysis.analysis.projection.settings import expit_pct
 
 SETTINGS = P.ProjectionSettings(provinces=("16", "17", "64"))
 
@@ -144,9 +147,9 @@ def test_one_point_regency_gets_pooled_projection(province_17):
 
 def test_mixed_falls_back_explicitly_to_shrinkage(province_17, monkeypatch):
     def fail(frame, s):
-        raise P._PoolingFailedError("forced failure")
+        raise models_mixed.PoolingFailedError("forced failure")
 
-    monkeypatch.setattr(P, "_mixedlm_lines", fail)
+    monkeypatch.setattr(models_mixed, "mixedlm_lines", fail)
     series = {**province_17, "1705": [(2021.5, 72.0)]}
     proj, _ = run(series, ["17", "1701", "1702", "1703", "1704", "1705"])
     r = rows(proj, "1705")
@@ -200,82 +203,88 @@ def test_use_in_analysis_is_respected():
     assert rows(proj, "1701").loc[95.0, "status"] != "reached"
 
 
-def test_statsmodels_intervals_match_the_closed_form(province_17):
+def test_logit_wls_lines_are_statsmodels_wls_fits(province_17):
     s = SETTINGS
     regions = P.focus_regions(gazetteer(["17", *province_17]), s)
     obs = P.prepare_observations(P.synthetic_panel(province_17), regions, s)
     fits = P.fit_models(obs, P.censored_evidence(obs, None, regions, s), s)
     line = fits.lines["logit_wls"]["1701"]
+    assert line.results.cov_type == "fixed scale"
+    np.testing.assert_array_equal(line.params, line.results.params)
+    np.testing.assert_array_equal(line.cov, line.results.cov_params())
+    np.testing.assert_allclose(line.cov, line.scale * line.results.normalized_cov_params)
+    # the bands are statsmodels' observation intervals, back-transformed
     years = np.array([2018.0, 2024.0, 2030.0])
-    via_statsmodels = line.predict(years, s)
-    closed_form = dataclasses.replace(line, results=None).predict(years, s)
-    np.testing.assert_allclose(via_statsmodels.to_numpy(), closed_form.to_numpy(), atol=1e-9)
-    assert (via_statsmodels["lo80"] <= via_statsmodels["coverage_pct"]).all()
-    assert (via_statsmodels["hi95"] >= via_statsmodels["hi80"]).all()
-    # predict is the closed form; the (lazily built) statsmodels results agree with it
+    band = line.predict(years, s)
     exog = np.column_stack([np.ones(len(years)), years - s.reference_year])
     for level, alpha in (("80", 0.20), ("95", 0.05)):
         frame = line.results.get_prediction(exog).summary_frame(alpha=alpha)
         np.testing.assert_allclose(
-            P._expit_pct(frame[["obs_ci_lower", "obs_ci_upper"]].to_numpy(), s),
-            via_statsmodels[[f"lo{level}", f"hi{level}"]].to_numpy(),
+            expit_pct(frame[["obs_ci_lower", "obs_ci_upper"]].to_numpy(), s),
+            band[[f"lo{level}", f"hi{level}"]].to_numpy(),
             atol=1e-9,
         )
-    np.testing.assert_allclose(line.results.params, line.params, rtol=1e-12)
-    np.testing.assert_allclose(line.results.cov_params(), line.cov, rtol=1e-10)
+        np.testing.assert_allclose(expit_pct(frame["mean"].to_numpy(), s), band["coverage_pct"])
+    assert (band["lo80"] <= band["coverage_pct"]).all()
+    assert (band["hi95"] >= band["hi80"]).all()
 
 
-def _pooled_data(province_17):
-    """Model frame of province 17 plus a one-point regency, and its _PooledREML."""
+def _pooled_frame(province_17):
+    """Model frame of province 17 plus a one-point regency."""
     s = SETTINGS
     series = {**province_17, "1705": [(2021.5, 72.0)]}
     regions = P.focus_regions(gazetteer(["17", *series]), s)
-    frame = P._model_frame(P.prepare_observations(P.synthetic_panel(series), regions, s), s)
-    x = frame["decimal_year"].to_numpy() - s.reference_year
-    codes, first, group = np.unique(frame["region_code"], return_index=True, return_inverse=True)
-    a_col, b_col, names, _ = P._fe_design(frame.assign(decimal_year=x))
-    cols = np.stack([a_col[first], b_col[first]], -1)
-    model = P._PooledREML(frame["y"].to_numpy(), x, group, cols, len(names))
-    X = np.zeros((len(x), len(names)))
-    X[np.arange(len(x)), a_col] = 1.0
-    X[np.arange(len(x)), b_col] = x
-    return frame, model, X, np.column_stack([np.ones(len(x)), x])
+    return model_frame(P.prepare_observations(P.synthetic_panel(series), regions, s), s)
 
 
 @pytest.mark.filterwarnings("ignore:The MLE may be on the boundary")
-def test_pooled_reml_equals_statsmodels_mixedlm(province_17):
-    from statsmodels.regression.mixed_linear_model import MixedLM, MixedLMParams
+def test_mixed_lines_are_statsmodels_mixedlm(province_17):
+    from statsmodels.regression.mixed_linear_model import MixedLM
 
-    frame, model, X, Z = _pooled_data(province_17)
-    reference = MixedLM(frame["y"].to_numpy(), X, groups=frame["region_code"], exog_re=Z)
-    fitted = reference.fit(reml=True, method=["lbfgs"])  # also sets the model's fit state
-    for packed in ([1.0, 0.0, 1.0], [0.7, -0.3, 0.2], [2.0, 0.5, 0.05]):
-        packed = np.array(packed)
-        cov_re = model.cov_re(packed)
-        beta, _ = model.fe_params(cov_re)
-        np.testing.assert_allclose(beta, reference.get_fe_params(cov_re, np.zeros(0))[0])
-        np.testing.assert_allclose(model.loglike(packed), reference.loglike(packed), rtol=1e-12)
-        np.testing.assert_allclose(model.score(packed), reference.score(packed), rtol=1e-9)
-        sm_hess, _ = reference.hessian(MixedLMParams.from_components(beta, cov_re=cov_re))
-        np.testing.assert_allclose(model.hessian(beta, cov_re), sm_hess, rtol=1e-8, atol=1e-10)
-    beta, cov_re, scale, converged, _ = model.fit()
-    assert converged
-    np.testing.assert_allclose(beta, fitted.fe_params, rtol=1e-8)
-    np.testing.assert_allclose(cov_re, fitted.cov_re, rtol=1e-7)
-    np.testing.assert_allclose(scale, fitted.scale, rtol=1e-8)
+    frame = _pooled_frame(province_17)
+    lines = models_mixed.mixedlm_lines(frame, SETTINGS)
+    x = frame["decimal_year"].to_numpy() - SETTINGS.reference_year
+    exog = np.column_stack([np.ones(len(x)), x])  # one province: its intercept and slope
+    res = MixedLM(frame["y"].to_numpy(), exog, groups=frame["region_code"], exog_re=exog).fit(
+        reml=True, method=["lbfgs"]
+    )
+    assert list(lines) == sorted(frame["region_code"].unique())
+    cov_re = np.asarray(res.cov_re)
+    # the GLS covariance of the fixed effects, (Xᵀ V⁻¹ X)⁻¹ with V built densely
+    v = res.scale * np.eye(len(x))
+    for rows in frame.groupby("region_code").indices.values():
+        v[np.ix_(rows, rows)] += exog[rows] @ cov_re @ exog[rows].T
+    cov_beta = np.linalg.inv(exog.T @ np.linalg.solve(v, exog))
+    for region, line in lines.items():
+        blup = res.random_effects[region].to_numpy()
+        np.testing.assert_allclose(line.params, res.fe_params + blup, rtol=1e-6, atol=1e-9)
+        cond = res.random_effects_cov[region].to_numpy()
+        np.testing.assert_allclose(line.cov, cov_beta + cond, rtol=1e-6, atol=1e-12)
+        assert line.slope_prior == pytest.approx(
+            (res.fe_params[1], cov_beta[1, 1] + cov_re[1, 1]), rel=1e-6
+        )
+        assert line.note.startswith("MixedLM REML (province slopes; residual sd")
 
 
-def test_mixed_lines_same_through_statsmodels(province_17, monkeypatch):
-    frame, *_ = _pooled_data(province_17)
-    fast = P._mixedlm_lines(frame, SETTINGS)
-    monkeypatch.setattr(P._PooledREML, "fit", lambda self: None)  # force statsmodels
-    slow = P._mixedlm_lines(frame, SETTINGS)
-    assert list(fast) == list(slow)
-    for region, line in fast.items():
-        assert line.note == slow[region].note
-        np.testing.assert_allclose(line.params, slow[region].params, rtol=1e-7)
-        np.testing.assert_allclose(line.cov, slow[region].cov, rtol=1e-7)
-        np.testing.assert_allclose(line.slope_prior, slow[region].slope_prior, rtol=1e-7)
+def test_shrinkage_pooling_is_dersimonian_laird():
+    rng = np.random.default_rng(5)
+    b, v = rng.normal(0.3, 0.2, 6), rng.uniform(0.001, 0.01, 6)
+    w = 1 / v
+    q = np.sum(w * (b - np.sum(w * b) / np.sum(w)) ** 2)
+    tau2 = (q - (len(b) - 1)) / (np.sum(w) - np.sum(w**2) / np.sum(w))  # textbook DL
+    assert tau2 > 0
+    w2 = 1 / (v + tau2)
+    mean, var_mean, got_tau2 = models_mixed._pool(b, v)
+    assert got_tau2 == pytest.approx(tau2, rel=1e-12)
+    assert mean == pytest.approx(np.sum(w2 * b) / np.sum(w2), rel=1e-12)
+    assert var_mean == pytest.approx(1 / np.sum(w2), rel=1e-12)
+    # homogeneous slopes: the negative moment estimate is truncated, the mean is the fixed one
+    same = np.full(4, 0.3) + np.array([1e-4, -1e-4, 0.0, 0.0])
+    mean, var_mean, got_tau2 = models_mixed._pool(same, np.full(4, 0.01))
+    assert got_tau2 == 0.0 and mean == pytest.approx(0.3) and var_mean == pytest.approx(0.0025)
+    assert models_mixed._pool(np.array([0.2]), np.array([0.01])) == (0.2, 0.01, 0.0)
+    with pytest.raises(models_mixed.PoolingFailedError, match="no region"):
+        models_mixed._pool(np.zeros(0), np.zeros(0))
 
 
 def test_deterministic(province_17):
@@ -321,3 +330,15 @@ def test_settings_are_validated():
     with pytest.raises(ValueError, match="model"):
         P.ProjectionSettings(model="arima")
     assert math.isclose(P.ProjectionSettings().ceiling, 105.0)
+
+
+def test_mixedlm_warnings_other_than_boundary_fail_the_pooling(province_17, monkeypatch):
+    frame = _pooled_frame(province_17)
+    real = models_mixed.statsmodels_mixedlm
+
+    def warned(*args):
+        return real(*args)[0], ["Gradient optimization failed, |grad| = 0.1"]
+
+    monkeypatch.setattr(models_mixed, "statsmodels_mixedlm", warned)
+    with pytest.raises(models_mixed.PoolingFailedError, match="did not converge: Gradient"):
+        models_mixed.mixedlm_lines(frame, SETTINGS)

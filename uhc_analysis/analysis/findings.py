@@ -1,23 +1,57 @@
-"""The findings table for the README and the notebooks (``uhc-analysis findings``).
+"""The findings table of the README (``uhc-analysis findings``), and notebook 03's verdicts.
 
-One row per regency/city of the chosen provinces (and the provinces
-themselves): latest registered coverage as published, its date and source
-count, and the time-to-UHC projection at 95 % (status, projected year with
-its 80 % interval, model). Rendered as Markdown from the processed tables
-only, so it is deterministic.
+:func:`findings_table` has one row per regency/city of the chosen provinces
+(and the provinces themselves): latest registered coverage as published, its
+date, and the time-to-UHC projection at 95 % (status, projected year with its
+80 % interval, model). :func:`findings_markdown` renders it with a summary
+sentence, :func:`backtest_markdown` the backtest table. All are built from the
+processed tables only, so they are deterministic.
+
+:func:`target_verdicts` holds the rules of notebook 03: which regencies met
+the national target (98 % by the end of 2024) on time, which reached it late,
+which are projected to be late, and which are unconfirmed.
 
 Examples
 --------
->>> table = findings_table()                      # doctest: +SKIP
->>> print(findings_markdown(table))               # doctest: +SKIP
+>>> import pandas as pd
+>>> proj = pd.DataFrame({
+...     "region_code": ["1601", "1602"], "region_name": ["A", "B"],
+...     "region_level": "regency", "province_code": "16", "threshold": 98,
+...     "model": ["observed", "logit_wls"], "status": ["reached", "on_track"],
+...     "first_period_reached": ["2023-03", ""], "year_reached": [2023.2, 2027.5],
+...     "year_reached_lo80": [float("nan"), 2026.0], "year_reached_hi80": float("nan"),
+...     "first_year": [2021.0, 2020.0], "last_year": [2024.0, 2024.5],
+...     "latest_coverage_pct": [99.0, 90.0]})
+>>> target_verdicts(proj)[["region_name", "verdict", "years_late"]]
+  region_name          verdict  years_late
+0           A          on time        -1.8
+1           B  late, projected         2.5
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import pandas as pd
 
 from uhc_analysis import config
 from uhc_analysis.analysis.metrics import latest_coverage
+
+#: The national target the regencies were asked to meet: 98 % of residents
+#: covered by the end of 2024 (RPJMN 2020-2024), i.e. by decimal year 2025.0.
+NATIONAL_TARGET_PCT: float = 98.0
+NATIONAL_TARGET_YEAR: float = 2025.0
+#: The verdicts of :func:`target_verdicts`, in the order the notebooks list them.
+VERDICTS: tuple[str, ...] = (
+    "on time",
+    "late, reached",
+    "late, projected",
+    "late, not on trend",
+    "unconfirmed",
+    "insufficient data",
+)
+#: The verdicts that count as late.
+LATE_VERDICTS: tuple[str, ...] = ("late, reached", "late, projected", "late, not on trend")
 
 
 def findings_table(
@@ -27,7 +61,24 @@ def findings_table(
     provinces: tuple[str, ...] = config.FOCUS_PROVINCES,
     threshold: float = 95.0,
 ) -> pd.DataFrame:
-    """Latest coverage and projected UHC year per region (see module doc)."""
+    """Latest coverage and projected UHC year per region (see module doc).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> regions = pd.DataFrame({"bps_code": ["17", "1701"], "name": ["Bengkulu", "Kaur"],
+    ...                         "kind": ["province", "regency"], "province_code": "17"})
+    >>> panel = pd.DataFrame({"region_code": "1701", "measure": "registered",
+    ...     "basis": "published", "coverage_pct": [90.0], "date": "2024-01-15",
+    ...     "observation_id": "E1", "period": "2024-01", "lower_bound": False})
+    >>> proj = pd.DataFrame({"region_code": ["1701"], "threshold": [95], "status": ["on_track"],
+    ...     "first_period_reached": [""], "year_reached": [2026.4],
+    ...     "year_reached_lo80": [2025.0], "year_reached_hi80": [2029.0], "model": ["mixed"]})
+    >>> findings_table(regions, panel, proj).iloc[1].to_dict()  # doctest: +NORMALIZE_WHITESPACE
+    {'code': '1701', 'region': 'Kaur', 'province': '17', 'latest coverage %': '90.00',
+     'as of': '2024-01', 'status at 95 %': 'on_track',
+     'projected 95 % year (80 % interval)': '2026.4 (2025–2029)', 'model': 'mixed'}
+    """
     regions = regions[regions["province_code"].isin(provinces)]
     latest = latest_coverage(panel).set_index("region_code")
     proj = projections
@@ -74,21 +125,45 @@ def findings_table(
     return pd.DataFrame(rows)
 
 
-def findings_markdown(table: pd.DataFrame) -> str:
-    """The table as GitHub Markdown."""
-    cols = list(table.columns)
+def _markdown_rows(table: pd.DataFrame, fmt: object = str) -> list[str]:
+    """Header, rule and rows of a GitHub Markdown table.
+
+    ``DataFrame.to_markdown`` needs ``tabulate`` (not a dependency) and pads
+    every cell to the column width, which would rewrite the README block.
+    """
+    cols = [str(c) for c in table.columns]
     lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
     lines += [
-        "| " + " | ".join(str(v) for v in row) + " |" for row in table.itertuples(index=False)
+        "| " + " | ".join(fmt(v) for v in row) + " |"  # type: ignore[operator]
+        for row in table.itertuples(index=False)
     ]
+    return lines
+
+
+def findings_markdown(table: pd.DataFrame) -> str:
+    """The table as GitHub Markdown, after one sentence counting the statuses.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"code": ["17", "1701"], "province": ["17", "17"],
+    ...                   "status at 95 %": ["reached", "on_track"]})
+    >>> print(findings_markdown(t).splitlines()[0])  # doctest: +NORMALIZE_WHITESPACE
+    Of 2 regions (1 province and their regencies/cities): 1 observed at or above 95 %
+    (registered participants, published denominator; 0 of them with a later figure below
+    95 %), 1 on track, 0 not on their current trend, 0 with too little data.
+    """
+    lines = _markdown_rows(table)
     n = len(table)
+    n_prov = table["province"].nunique()
     reached = int(table["status at 95 %"].str.startswith("reached").sum())
     fell_back = int((table["status at 95 %"] == "reached, latest below").sum())
     on_track = int((table["status at 95 %"] == "on_track").sum())
     late = int((table["status at 95 %"] == "not_on_current_trend").sum())
     nodata = int((table["status at 95 %"] == "insufficient_data").sum())
     summary = (
-        f"Of {n} regions (3 provinces and their regencies/cities): {reached} observed at or "
+        f"Of {n} regions ({n_prov} province{'s' if n_prov != 1 else ''} and their "
+        f"regencies/cities): {reached} observed at or "
         f"above 95 % (registered participants, published denominator; {fell_back} of them "
         f"with a later figure below 95 %), {on_track} on "
         f"track, {late} not on their current trend, {nodata} with too little data."
@@ -97,7 +172,17 @@ def findings_markdown(table: pd.DataFrame) -> str:
 
 
 def backtest_markdown(bt: pd.DataFrame) -> str:
-    """The backtest table (``backtest.csv``) as Markdown, model by model."""
+    """The backtest table (``backtest.csv``) as Markdown, model by model.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> bt = pd.DataFrame({"model": ["logit_wls"], "n_regions": [22], "n_heldout": [22],
+    ...     "mae_pp": [3.2529], "bias_pp": [2.2672], "median_ae_pp": [1.7019],
+    ...     "coverage_80": [0.7727], "coverage_95": [0.9091]})
+    >>> backtest_markdown(bt).splitlines()[-1]
+    '| logit_wls | 22 | 22 | 3.25 | 2.27 | 1.70 | 0.77 | 0.91 |'
+    """
     cols = {
         "model": "model",
         "n_regions": "regions",
@@ -118,3 +203,149 @@ def backtest_markdown(bt: pd.DataFrame) -> str:
         "are fitted on the rest and forecast it (`python benchmarks/backtest.py`; bias = "
         "forecast − actual).\n\n" + "\n".join(lines) + "\n"
     )
+
+
+# --------------------------------------------------------------------------- notebook 03
+
+
+def map_threshold(thresholds: Sequence[float]) -> float:
+    """The threshold of the projected-year and gap maps: the national target when asked for.
+
+    Examples
+    --------
+    >>> map_threshold([95, 98, 100]), map_threshold([95, 100])
+    (98.0, 95.0)
+    """
+    values = [float(t) for t in thresholds]
+    if not values:
+        raise ValueError("no threshold given")
+    return NATIONAL_TARGET_PCT if NATIONAL_TARGET_PCT in values else values[0]
+
+
+def target_verdicts(
+    projections: pd.DataFrame,
+    target_pct: float = NATIONAL_TARGET_PCT,
+    target_year: float = NATIONAL_TARGET_YEAR,
+) -> pd.DataFrame:
+    """Who met the target (``target_pct`` by decimal year ``target_year``) on time, and who is late.
+
+    One row per regency/city of ``projections`` (``projections.csv``) at
+    ``target_pct``; the provinces themselves are left out. ``years_late`` is
+    ``year_reached - target_year``: the date of the first figure at or above
+    the target for a region that reached it, the projected crossing for the
+    others (with ``lo80``/``hi80`` from the 80 % interval). The rules:
+
+    ``on time``
+        reached, the first figure at or above the target is dated by ``target_year``;
+    ``late, reached``
+        reached, but the first such figure is dated later: the crossing
+        happened before that figure, so ``years_late`` is the most it was late
+        by; when even the region's first figure is at or above the target
+        (``first_figure_at_target``) we cannot tell whether it was late at all;
+    ``late, projected``
+        on track, the trend crosses the target after ``target_year`` (or
+        beyond the projection horizon);
+    ``late, not on trend``
+        not reached, and the current trend does not reach it;
+    ``unconfirmed``
+        on track, the trend crossed the target by ``target_year``, but no
+        figure shows it (the latest figure, ``last_year``, is older or lower);
+    ``insufficient data``
+        too little data to say.
+
+    Raises
+    ------
+    ValueError
+        When ``projections`` has no row at ``target_pct``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> proj = pd.DataFrame({"region_code": ["1", "2", "3"], "region_name": ["A", "B", "C"],
+    ...     "region_level": "regency", "province_code": "16", "threshold": 98.0,
+    ...     "model": "m", "status": ["reached", "on_track", "insufficient_data"],
+    ...     "first_period_reached": ["2026-01", "", ""],
+    ...     "year_reached": [2026.04, 2024.5, float("nan")],
+    ...     "year_reached_lo80": float("nan"), "year_reached_hi80": float("nan"),
+    ...     "first_year": [2026.04, 2020.0, float("nan")], "last_year": [2026.04, 2021.0,
+    ...     float("nan")], "latest_coverage_pct": [99.0, 95.0, float("nan")]})
+    >>> target_verdicts(proj)[["region_name", "verdict", "first_figure_at_target"]]
+      region_name            verdict  first_figure_at_target
+    0           A      late, reached                    True
+    1           B        unconfirmed                   False
+    2           C  insufficient data                   False
+    """
+    at = projections[
+        (projections["threshold"].astype(float) == float(target_pct))
+        & (projections["region_level"] == "regency")
+    ]
+    if at.empty and not projections.empty:
+        found = sorted(set(projections["threshold"].astype(float)))
+        raise ValueError(
+            f"projections have no rows at {target_pct:g} % (thresholds {found}); "
+            "run `uhc-analysis project` with that threshold"
+        )
+    year = at["year_reached"].astype(float)
+    late = year > target_year
+    status = at["status"]
+    verdict = pd.Series("insufficient data", index=at.index, dtype=object)
+    verdict[(status == "reached") & ~late] = "on time"
+    verdict[(status == "reached") & late] = "late, reached"
+    verdict[(status == "on_track") & (late | year.isna())] = "late, projected"
+    verdict[(status == "on_track") & (year <= target_year)] = "unconfirmed"
+    verdict[status == "not_on_current_trend"] = "late, not on trend"
+    out = pd.DataFrame(
+        {
+            "region_code": at["region_code"],
+            "region_name": at["region_name"],
+            "province_code": at["province_code"],
+            "verdict": verdict,
+            "status": status,
+            "model": at["model"],
+            "latest_coverage_pct": at["latest_coverage_pct"].astype(float),
+            "last_year": at["last_year"].astype(float),
+            "first_period_reached": at["first_period_reached"],
+            "years_late": (year - target_year).round(3),
+            "lo80": (at["year_reached_lo80"].astype(float) - target_year).round(3),
+            "hi80": (at["year_reached_hi80"].astype(float) - target_year).round(3),
+            "first_figure_at_target": (status == "reached")
+            & (year <= at["first_year"].astype(float) + 1e-6),
+        }
+    )
+    return out.sort_values(["province_code", "region_code"], kind="mergesort").reset_index(
+        drop=True
+    )
+
+
+def verdict_counts(verdicts: pd.DataFrame) -> pd.DataFrame:
+    """Regencies per verdict (rows, in :data:`VERDICTS` order) and province, with totals.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> v = pd.DataFrame({"verdict": ["on time", "on time", "unconfirmed"],
+    ...                   "province_code": ["16", "17", "17"], "region_code": ["a", "b", "c"]})
+    >>> verdict_counts(v).to_dict("index")  # doctest: +NORMALIZE_WHITESPACE
+    {'on time': {'16': 1, '17': 1, 'all': 2}, 'unconfirmed': {'16': 0, '17': 1, 'all': 1},
+     'all': {'16': 1, '17': 2, 'all': 3}}
+    """
+    table = pd.crosstab(verdicts["verdict"], verdicts["province_code"])
+    order = [v for v in VERDICTS if v in table.index]
+    table = table.reindex(order + sorted(set(table.index) - set(order)))
+    table["all"] = table.sum(axis=1)
+    table.loc["all"] = table.sum(axis=0)
+    return table.astype(int)
+
+
+__all__ = [
+    "LATE_VERDICTS",
+    "NATIONAL_TARGET_PCT",
+    "NATIONAL_TARGET_YEAR",
+    "VERDICTS",
+    "backtest_markdown",
+    "findings_markdown",
+    "findings_table",
+    "map_threshold",
+    "target_verdicts",
+    "verdict_counts",
+]

@@ -135,7 +135,7 @@ def uhc_metrics(
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`uhc_analysis.schemas.METRICS`. ``budget_idr_year`` is
+        :class:`uhc_analysis.schemas.MetricsSchema`. ``budget_idr_year`` is
         ``gap_people x monthly class III rate in force at the observation date
         x 12``.
     """
@@ -166,17 +166,14 @@ def uhc_metrics(
             m["first_period_at_or_above"] = m["region_code"].map(first).astype(object).fillna("")
             frames.append(m)
     if not frames:
-        return pd.DataFrame(columns=list(schemas.METRICS))
+        return schemas.validate(pd.DataFrame(columns=list(schemas.METRICS)), "metrics")
     out = pd.concat(frames, ignore_index=True)
-    for col in ("rank_in_province", "n_ranked_in_province"):
-        out[col] = out[col].astype("Int64")
     out = (
         out.loc[:, list(schemas.METRICS)]
         .sort_values(["region_code", "measure", "basis", "threshold"], kind="mergesort")
         .reset_index(drop=True)
     )
-    schemas.check_columns(out, schemas.METRICS, "metrics")
-    return out
+    return schemas.validate(out, "metrics")
 
 
 def budget_check(commitments: pd.DataFrame, rates: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -207,21 +204,7 @@ def budget_check(commitments: pd.DataFrame, rates: pd.DataFrame | None = None) -
     b["rate_in_force_month"] = [contribution_rate(d, rates) for d in b["date"]]
     b["full_year_at_rate_idr"] = b["people_funded"] * b["rate_in_force_month"] * 12
     b["months_covered"] = b["idr_per_person_year"] / b["rate_in_force_month"]
-    cols = [
-        "observation_id",
-        "region_code",
-        "region_name",
-        "period",
-        "segment",
-        "budget_idr",
-        "people_funded",
-        "idr_per_person_year",
-        "idr_per_person_month",
-        "rate_in_force_month",
-        "full_year_at_rate_idr",
-        "months_covered",
-        "urls",
-    ]
-    return b[cols].sort_values(["region_code", "period", "observation_id"]).reset_index(drop=True)
-
-
+    out = b.loc[:, list(schemas.BUDGET_CHECK)].sort_values(
+        ["region_code", "period", "observation_id"]
+    )
+    return schemas.validate(out.reset_index(drop=True), "budget_check")

@@ -9,24 +9,33 @@ from published counts beyond rounding.
 
 Examples
 --------
->>> from uhc_analysis.transform import clean, panel
->>> from uhc_analysis.analysis import quality
->>> result = clean.clean_all()                                            # doctest: +SKIP
->>> cov = panel.coverage_panel(result.enrolment, result.population)     # doctest: +SKIP
->>> text = quality.quality_summary(result, cov)                          # doctest: +SKIP
+>>> import tempfile, pathlib
+>>> from uhc_analysis.ingest.raw import RAW_COLUMNS
+>>> from uhc_analysis.transform.observations import CleanSettings, clean_all
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> (folder / "bengkulu").mkdir()
+>>> _ = (folder / "bengkulu" / "enrolment.csv").write_text(
+...     ",".join(RAW_COLUMNS["enrolment"]) + "\\n"
+...     "regency,17,1706,Mukomuko,2023-09,170000,95.1,registered,,,,A,https://a.example/1,\\n")
+>>> result = clean_all(folder, CleanSettings(today="2026-11-23"))
+>>> region_summary(result).query("code == '1706'")[["observations", "sources"]].values.tolist()
+[[1, 1]]
+>>> quality_summary(result).splitlines()[0]
+'# Data-quality summary'
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pandas as pd
 
 from uhc_analysis import config
-
-if TYPE_CHECKING:
-    from uhc_analysis.transform.clean import CleanResult
-    from uhc_analysis.transform.panel import PopulationModel
+from uhc_analysis.transform.observations import CleanResult, format_accounting
+from uhc_analysis.transform.panel import recompute_check
+from uhc_analysis.transform.population import (
+    PopulationModel,
+    population_series,
+    province_total_check,
+)
 
 
 def _md_table(df: pd.DataFrame) -> str:
@@ -39,6 +48,8 @@ def _md_table(df: pd.DataFrame) -> str:
         for v in row:
             if isinstance(v, float):
                 cells.append(f"{v:,.2f}")
+            elif isinstance(v, pd.Timestamp):
+                cells.append(v.date().isoformat())
             else:
                 cells.append(str(v).replace("|", "\\|"))
         lines.append("| " + " | ".join(cells) + " |")
@@ -62,9 +73,20 @@ def conflict_table(observations: pd.DataFrame) -> pd.DataFrame:
 
 
 def region_summary(result: CleanResult) -> pd.DataFrame:
-    """Per region: observations (registered measure), years covered, sources, conflicts."""
+    """Per region: observations (registered measure), years covered, sources, conflicts.
+
+    Sources are counted from ``result.observation_sources`` (every observation
+    of the region, used or not).
+    """
     enr = result.enrolment
     regions = result.regions
+    region_of = enr.set_index("observation_id")["region_code"]
+    links = result.observation_sources
+    n_sources = (
+        links.assign(region_code=links["observation_id"].map(region_of))
+        .groupby("region_code")["source_id"]
+        .nunique()
+    )
     focus = regions[regions["province_code"].isin(config.FOCUS_PROVINCES)]
     rows = []
     for reg in focus.itertuples(index=False):
@@ -72,7 +94,6 @@ def region_summary(result: CleanResult) -> pd.DataFrame:
         used = g[g["use_in_analysis"].astype(bool)]
         reg_obs = used[used["measure"] == "registered"]
         years = sorted({int(str(p)[:4]) for p in used["period"]})
-        sources = {s for ids in g["source_ids"] for s in ids.split(";") if s}
         rows.append(
             {
                 "code": reg.bps_code,
@@ -84,7 +105,7 @@ def region_summary(result: CleanResult) -> pd.DataFrame:
                 "active_obs": int((used["measure"] == "active").sum()),
                 "survey_obs": int((used["measure"] == "survey").sum()),
                 "years": f"{years[0]}–{years[-1]}" if years else "",
-                "sources": len(sources),
+                "sources": int(n_sources.get(reg.bps_code, 0)),
                 "conflict_groups": g.loc[g["conflict_group"] != "", "conflict_group"].nunique(),
             }
         )
@@ -119,14 +140,6 @@ def quality_summary(
     series: pd.DataFrame | None = None,
 ) -> str:
     """Render the whole Markdown summary (``model``/``series`` avoid recomputing them)."""
-    from uhc_analysis.transform.clean import format_accounting
-    from uhc_analysis.transform.panel import (
-        PopulationModel,
-        population_series,
-        province_total_check,
-        recompute_check,
-    )
-
     parts = [
         "# Data-quality summary",
         "",
@@ -156,7 +169,7 @@ def quality_summary(
         "## Conflicting figures",
         "",
         "Same region, measure and month, different values. The row marked `used` is the "
-        "one analyses use (rule in `uhc_analysis/clean.py`).",
+        "one analyses use (rule in `uhc_analysis/transform/observations.py`).",
         "",
         _md_table(conflict_table(result.enrolment)),
         "### Population conflicts",

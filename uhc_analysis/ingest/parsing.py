@@ -308,6 +308,26 @@ def _decimal_year_of(iso: str) -> float:
     return decimal_year(dt.date.fromisoformat(str(iso)[:10]))
 
 
+def iso_dates(dates: Iterable[object]) -> list[str]:
+    """``YYYY-MM-DD`` text of dates given as ISO text, dates or timestamps.
+
+    Processed tables hold ``date`` as ``datetime64``; the population series
+    works on ISO text (hashable, sortable with the yearly ``YYYY-07-01``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> iso_dates([pd.Timestamp("2024-07-15"), "2023-01-01", dt.date(2020, 2, 1)])
+    ['2024-07-15', '2023-01-01', '2020-02-01']
+    """
+    values = np.asarray(dates if hasattr(dates, "__len__") else list(dates))
+    if values.dtype == object and len(values) and isinstance(values[0], dt.date):
+        values = values.astype("datetime64[D]")  # dates or timestamps
+    if values.dtype.kind == "M":  # one vectorised conversion (str() of a Timestamp is slow)
+        return np.datetime_as_string(values, unit="D").tolist()
+    return [str(d)[:10] for d in values.tolist()]
+
+
 def decimal_years(dates: Iterable[object]) -> np.ndarray:
     """ISO dates (``YYYY-MM-DD`` text, dates or timestamps) as decimal years.
 
@@ -319,7 +339,7 @@ def decimal_years(dates: Iterable[object]) -> np.ndarray:
     >>> decimal_years(["2023-01-01", "2024-07-02"]).round(3).tolist()
     [2023.0, 2024.5]
     """
-    values = [str(d)[:10] for d in dates]
+    values = iso_dates(dates)
     return np.fromiter((_decimal_year_of(d) for d in values), dtype=float, count=len(values))
 
 

@@ -27,56 +27,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from uhc_analysis import config
+from uhc_analysis import config, schemas
 
-#: Columns of each kind of raw file, as described in ``data/raw/FACTS_README.md``.
+#: Columns of each kind of raw file, as described in ``data/raw/FACTS_README.md``
+#: (the text columns of the models in :data:`uhc_analysis.schemas.RAW_TABLES`).
 RAW_COLUMNS: dict[str, tuple[str, ...]] = {
-    "enrolment": (
-        "region_level",
-        "province_code",
-        "region_code",
-        "region_name_reported",
-        "period",
-        "enrolled",
-        "coverage_pct",
-        "measure",
-        "population",
-        "population_basis",
-        "published",
-        "publisher",
-        "url",
-        "remarks",
-    ),
-    "population": (
-        "region_level",
-        "province_code",
-        "region_code",
-        "region_name_reported",
-        "period",
-        "population",
-        "basis",
-        "published",
-        "publisher",
-        "url",
-        "remarks",
-    ),
-    "commitments": (
-        "region_level",
-        "province_code",
-        "region_code",
-        "region_name_reported",
-        "date",
-        "kind",
-        "target_pct",
-        "target_date",
-        "budget_idr",
-        "people_funded",
-        "segment",
-        "published",
-        "publisher",
-        "url",
-        "remarks",
-    ),
+    kind: tuple(c for c in schemas.columns_of(model) if not c.startswith("_"))
+    for kind, model in schemas.RAW_TABLES.items()
 }
 
 #: How many lines above the header may be spreadsheet title rows.
@@ -92,7 +49,8 @@ class RawFile:
     """The readable rows of one raw file, and the rows that were not.
 
     ``rows`` has the file's columns as text plus ``_file`` (path relative to the
-    raw folder) and ``_line`` (1-based physical line of the row's start).
+    raw folder) and ``_line`` (1-based physical line of the row's start), as
+    declared by the file kind's model in :data:`uhc_analysis.schemas.RAW_TABLES`.
     ``rejects`` is a list of ``(file, line, column, value, reason)`` tuples.
     """
 
@@ -317,6 +275,7 @@ def read_raw_file(path: Path, raw_dir: Path | None = None) -> RawFile:
     frame = frame.loc[:, list(expected)] if len(frame) else pd.DataFrame(columns=list(expected))
     frame.insert(0, "_line", pd.Series(lines, dtype="int64"))
     frame.insert(0, "_file", name)
+    frame = schemas.validate(frame, schemas.RAW_TABLES[kind])
     return RawFile(file=name, kind=kind, sha256=sha, n_read=n_read, rows=frame, rejects=rejects)
 
 

@@ -1,7 +1,8 @@
 """Region gazetteer and name resolution: every reported name becomes a BPS code.
 
-Two reviewed data files drive this module; adding regions or spellings is a
-data change only, never a code change:
+Two reviewed data files (read and checked by :mod:`uhc_analysis.ingest.gazetteer`)
+drive this module; adding regions or spellings is a data change only, never a
+code change:
 
 * ``reference/regions.csv`` (:data:`uhc_analysis.config.REGIONS_CSV`), the
   gazetteer: one row per province (2-digit BPS code) and per kabupaten/kota
@@ -57,23 +58,44 @@ from __future__ import annotations
 
 import difflib
 import functools
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from uhc_analysis import config
-from uhc_analysis.schemas import REGIONS, check_columns
+from uhc_analysis.ingest.gazetteer import (
+    ALIAS_COLUMNS,
+    BPS_CODE,
+    KEMENDAGRI_CODE,
+    KINDS,
+    load_aliases,
+    load_regions,
+)
+from uhc_analysis.ingest.names import (
+    NATIONAL_CODE,
+    NATIONAL_NAME,
+    NATIONAL_NAMES,
+    clean_text,
+    compact,
+    is_national_name,
+    normalise_name,
+    split_kind,
+    split_kind_tokens,
+    split_parentheses,
+)
 
 __all__ = [
     "ALIAS_COLUMNS",
     "KINDS",
+    "NATIONAL_CODE",
+    "NATIONAL_NAME",
+    "NATIONAL_NAMES",
     "Gazetteer",
     "RegionResolutionError",
     "kemendagri_to_bps",
     "load_aliases",
+    "is_national_name",
     "load_regions",
     "normalise_name",
     "province_of",
@@ -82,12 +104,6 @@ __all__ = [
     "split_kind",
 ]
 
-#: Columns of ``region_aliases.csv``, in order.
-ALIAS_COLUMNS: tuple[str, ...] = ("alias", "bps_code", "province_code", "note", "reviewed_by")
-
-#: Allowed values of the gazetteer's ``kind`` column.
-KINDS: frozenset[str] = frozenset({"province", "kabupaten", "kota"})
-
 #: Values of the ``kind`` argument of :func:`resolve_region` -> allowed gazetteer kinds.
 _KIND_ARGUMENT: dict[str, frozenset[str]] = {
     "province": frozenset({"province"}),
@@ -95,43 +111,6 @@ _KIND_ARGUMENT: dict[str, frozenset[str]] = {
     "kabupaten": frozenset({"kabupaten"}),
     "kota": frozenset({"kota"}),
 }
-
-#: Leading kind words (as normalised tokens) -> kind; longest prefix wins.
-_KIND_PREFIXES: dict[tuple[str, ...], str] = {
-    ("pemerintah", "kabupaten", "administrasi"): "kabupaten",
-    ("pemerintah", "kabupaten"): "kabupaten",
-    ("pemerintah", "kota", "administrasi"): "kota",
-    ("pemerintah", "kota"): "kota",
-    ("pemerintah", "provinsi"): "province",
-    ("pemerintah", "propinsi"): "province",
-    ("kabupaten", "administrasi"): "kabupaten",
-    ("kab", "adm"): "kabupaten",
-    ("kota", "administrasi"): "kota",
-    ("kota", "adm"): "kota",
-    ("pemkab",): "kabupaten",
-    ("kabupaten",): "kabupaten",
-    ("kab",): "kabupaten",
-    ("pemkot",): "kota",
-    ("kota",): "kota",
-    ("kotamadya",): "kota",
-    ("kodya",): "kota",
-    ("pemprov",): "province",
-    ("provinsi",): "province",
-    ("propinsi",): "province",
-    ("prov",): "province",
-}
-_PREFIXES_LONGEST_FIRST = sorted(_KIND_PREFIXES, key=len, reverse=True)
-
-#: Trailing English kind words ("Paser Regency", "Bengkulu Province").
-_KIND_SUFFIXES: dict[str, str] = {"regency": "kabupaten", "city": "kota", "province": "province"}
-
-#: Names of the whole country: deliberately never resolved (no alias either).
-_NATIONAL: frozenset[str] = frozenset({"indonesia", "nasional", "national", "republik indonesia"})
-
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
-_PAREN = re.compile(r"\(([^()]*)\)")
-_BPS_CODE = re.compile(r"\d{2}(?:\d{2})?")
-_KEMENDAGRI_CODE = re.compile(r"\d{2}\.\d{2}")
 
 
 class RegionResolutionError(ValueError):
@@ -196,294 +175,6 @@ class RegionResolutionError(ValueError):
         )
 
 
-# --------------------------------------------------------------------------- text
-
-
-def _clean(text: str) -> str:
-    """Casefold, strip accents, turn every non-alphanumeric run into one space."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    no_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NON_ALNUM.sub(" ", no_accents.casefold()).strip()
-
-
-def _split_parentheses(text: str) -> tuple[str, list[str]]:
-    """Return the text without parenthesised parts, and the trailing parts.
-
-    Examples
-    --------
-    >>> _split_parentheses("Kabupaten Ogan Ilir (OI)")
-    ('Kabupaten Ogan Ilir  ', ['OI'])
-    >>> _split_parentheses("Ogan Komering Ulu (OKU) Timur")
-    ('Ogan Komering Ulu   Timur', [])
-    """
-    alternatives = [
-        m.group(1) for m in _PAREN.finditer(text) if not _clean(_PAREN.sub(" ", text[m.end() :]))
-    ]
-    return _PAREN.sub(" ", text), alternatives
-
-
-def _split_kind_tokens(tokens: list[str]) -> tuple[str | None, list[str]]:
-    for prefix in _PREFIXES_LONGEST_FIRST:
-        if tuple(tokens[: len(prefix)]) == prefix:
-            return _KIND_PREFIXES[prefix], tokens[len(prefix) :]
-    if len(tokens) > 1 and tokens[-1] in _KIND_SUFFIXES:
-        return _KIND_SUFFIXES[tokens[-1]], tokens[:-1]
-    return None, tokens
-
-
-def split_kind(name: str) -> tuple[str | None, str]:
-    """Split a leading (or trailing English) kind word off a name.
-
-    The name is normalised first (see :func:`normalise_name`), and
-    parenthesised parts are dropped.
-
-    Parameters
-    ----------
-    name : str
-        A region name as reported, e.g. ``"Pemkab Kutai Barat"``.
-
-    Returns
-    -------
-    tuple of (str or None, str)
-        The kind (``"kabupaten"``, ``"kota"``, ``"province"`` or None when the
-        name has no kind word) and the normalised rest.
-
-    Examples
-    --------
-    >>> split_kind("Kab. Muko-Muko")
-    ('kabupaten', 'muko muko')
-    >>> split_kind("Pemerintah Provinsi Bengkulu")
-    ('province', 'bengkulu')
-    >>> split_kind("Paser Regency")
-    ('kabupaten', 'paser')
-    >>> split_kind("Kotabaru")
-    (None, 'kotabaru')
-    """
-    main, _ = _split_parentheses(name)
-    kind, tokens = _split_kind_tokens(_clean(main).split())
-    return kind, " ".join(tokens)
-
-
-def normalise_name(name: str) -> str:
-    """Normalise a region name for comparison.
-
-    Casefolds, strips accents, drops parenthesised parts, turns hyphens, dots,
-    underscores (any punctuation) into spaces, collapses spaces and removes the
-    kind word (use :func:`split_kind` to get it). Lookups also ignore the
-    remaining spaces, so ``"muko muko"`` matches ``"mukomuko"``.
-
-    Parameters
-    ----------
-    name : str
-        A region name as reported.
-
-    Returns
-    -------
-    str
-        The normalised name; aliases in ``region_aliases.csv`` are written in
-        this form (optionally preceded by a full kind word, see the module
-        docstring).
-
-    Examples
-    --------
-    >>> normalise_name("  Kab. Muko-Muko ")
-    'muko muko'
-    >>> normalise_name("Kabupaten Kutai Kartanegara (Kukar)")
-    'kutai kartanegara'
-    """
-    return split_kind(name)[1]
-
-
-def _compact(text: str) -> str:
-    return text.replace(" ", "")
-
-
-# --------------------------------------------------------------------------- loading
-
-
-def _line(position: int) -> int:
-    """File line of the data row at ``position`` (the header is line 1)."""
-    return position + 2
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    return df.apply(lambda col: col.str.strip())
-
-
-@functools.lru_cache(maxsize=8)
-def _load_regions_cached(path: Path) -> pd.DataFrame:
-    df = _read_csv(path)
-    check_columns(df, REGIONS, f"regions ({path})")
-    problems: list[str] = []
-
-    def bad(position: int, message: str) -> None:
-        problems.append(f"{path}:{_line(position)}: {message}")
-
-    def stop_if_bad() -> None:
-        if problems:
-            raise ValueError("invalid gazetteer:\n" + "\n".join(problems))
-
-    duplicated = df["bps_code"].duplicated(keep=False)
-    for pos in duplicated[duplicated].index:
-        bad(pos, f"bps_code {df.at[pos, 'bps_code']!r} is not unique")
-    kemendagri = df["kemendagri_code"]
-    duplicated = kemendagri.ne("") & kemendagri.duplicated(keep=False)
-    for pos in duplicated[duplicated].index:
-        bad(pos, f"kemendagri_code {kemendagri[pos]!r} is not unique")
-    stop_if_bad()
-
-    provinces = df[df["kind"] == "province"].set_index("bps_code")
-    for pos, row in df.iterrows():
-        code, kind, prov = row["bps_code"], row["kind"], row["province_code"]
-        if kind not in KINDS:
-            bad(pos, f"kind {kind!r} not in {sorted(KINDS)}")
-            continue
-        if not row["name"]:
-            bad(pos, "empty name")
-        if kind == "province":
-            if not re.fullmatch(r"\d{2}", code):
-                bad(pos, f"province bps_code {code!r} is not 2 digits")
-            if prov != code:
-                bad(pos, f"province_code {prov!r} of a province must equal its bps_code {code!r}")
-            if row["province_name"] != row["name"]:
-                bad(pos, "province_name of a province must equal its name")
-            if row["kemendagri_code"] and not re.fullmatch(r"\d{2}", row["kemendagri_code"]):
-                bad(pos, f"province kemendagri_code {row['kemendagri_code']!r} is not 2 digits")
-            continue
-        if not re.fullmatch(r"\d{4}", code):
-            bad(pos, f"{kind} bps_code {code!r} is not 4 digits")
-        if code[:2] != prov:
-            bad(pos, f"bps_code {code!r} does not start with province_code {prov!r}")
-        if prov not in provinces.index:
-            bad(pos, f"province_code {prov!r} has no province row")
-            continue
-        if row["province_name"] != provinces.at[prov, "name"]:
-            bad(pos, f"province_name {row['province_name']!r} differs from province {prov}")
-        if kind == "kota" and not row["name"].startswith("Kota "):
-            bad(pos, f"kota name {row['name']!r} must start with 'Kota '")
-        kcode = row["kemendagri_code"]
-        if kcode and not (
-            _KEMENDAGRI_CODE.fullmatch(kcode) and kcode[:2] == provinces.at[prov, "kemendagri_code"]
-        ):
-            bad(pos, f"kemendagri_code {kcode!r} is not 'NN.NN' under its province's code")
-    for pos, value in df["formed_year"].items():
-        if value and not re.fullmatch(r"\d{4}", value):
-            bad(pos, f"formed_year {value!r} is not a year")
-    for pos, value in df["split_from"].items():
-        if value and not _BPS_CODE.fullmatch(value):
-            bad(pos, f"split_from {value!r} is not a BPS code")
-    stop_if_bad()
-
-    out = df.copy()
-    for column in ("kemendagri_code", "split_from"):
-        out[column] = out[column].replace("", pd.NA)
-    out["formed_year"] = pd.to_numeric(out["formed_year"].replace("", pd.NA)).astype("Int64")
-    return out
-
-
-def load_regions(path: Path | None = None) -> pd.DataFrame:
-    """Load and validate the region gazetteer.
-
-    Parameters
-    ----------
-    path : pathlib.Path, optional
-        CSV with the columns of :data:`uhc_analysis.schemas.REGIONS`;
-        defaults to :data:`uhc_analysis.config.REGIONS_CSV`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per region in file order; codes and names as strings
-        (``kemendagri_code`` and ``split_from`` missing where empty),
-        ``formed_year`` as ``Int64``. A fresh copy of a cached frame.
-
-    Raises
-    ------
-    ValueError
-        Naming ``file:line`` for every violation: duplicate codes, unknown
-        kinds, malformed codes, a regency whose code does not start with its
-        province code, a province with no row.
-
-    Examples
-    --------
-    >>> regions = load_regions()
-    >>> regions.loc[regions["bps_code"] == "1706", "name"].item()
-    'Mukomuko'
-    """
-    path = Path(path) if path is not None else config.REGIONS_CSV
-    return _load_regions_cached(path.resolve()).copy()
-
-
-def load_aliases(path: Path | None = None, regions: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Load and validate the reviewed alias table.
-
-    Parameters
-    ----------
-    path : pathlib.Path, optional
-        CSV with the columns :data:`ALIAS_COLUMNS`; defaults to
-        :data:`uhc_analysis.config.ALIASES_CSV`.
-    regions : pandas.DataFrame, optional
-        Gazetteer the codes must exist in; defaults to :func:`load_regions`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The aliases, all columns as strings.
-
-    Raises
-    ------
-    ValueError
-        Naming ``file:line`` when an alias is empty or not in normalised form,
-        its code is unknown, its province_code is not the code's province, it
-        is listed twice in a province, or ``reviewed_by`` is empty.
-
-    Examples
-    --------
-    >>> aliases = load_aliases()
-    >>> aliases.loc[aliases["alias"] == "okut", "bps_code"].item()
-    '1609'
-    """
-    path = Path(path) if path is not None else config.ALIASES_CSV
-    regions = load_regions() if regions is None else regions
-    province = dict(zip(regions["bps_code"], regions["province_code"], strict=True))
-    df = _read_csv(path)
-    if tuple(df.columns) != ALIAS_COLUMNS:
-        raise ValueError(
-            f"{path}: columns {list(df.columns)} differ from {list(ALIAS_COLUMNS)} "
-            "(uhc_analysis.ingest.regions.ALIAS_COLUMNS)"
-        )
-    problems: list[str] = []
-    seen: dict[tuple[str, str], int] = {}
-    for pos, row in df.iterrows():
-        where = f"{path}:{_line(pos)}"
-        alias, code = row["alias"], row["bps_code"]
-        if not alias or alias != _clean(alias):
-            problems.append(f"{where}: alias {alias!r} is not normalised (write {_clean(alias)!r})")
-        kind, core = _split_kind_tokens(alias.split())
-        if not core:
-            problems.append(f"{where}: alias {alias!r} is only a kind word")
-        if code not in province:
-            problems.append(f"{where}: bps_code {code!r} is not in the gazetteer")
-        elif row["province_code"] != province[code]:
-            problems.append(
-                f"{where}: province_code {row['province_code']!r} is not the province of "
-                f"{code} ({province[code]})"
-            )
-        if not row["reviewed_by"]:
-            problems.append(f"{where}: reviewed_by is empty")
-        key = (_compact(alias), row["province_code"])
-        if key in seen:
-            problems.append(
-                f"{where}: alias {alias!r} already listed for province "
-                f"{row['province_code']} on line {_line(seen[key])}"
-            )
-        seen.setdefault(key, pos)
-    if problems:
-        raise ValueError("invalid alias table:\n" + "\n".join(problems))
-    return df
-
-
 # --------------------------------------------------------------------------- gazetteer
 
 
@@ -534,16 +225,16 @@ class Gazetteer:
         for code, name in zip(codes, regions["name"], strict=True):
             kind, core = split_kind(name)
             if kind is not None and kind != self._kind[code]:
-                core = _clean(name)  # e.g. a kabupaten officially named "Kota ..."
-            by_key.setdefault(_compact(core), set()).add(code)
+                core = clean_text(name)  # e.g. a kabupaten officially named "Kota ..."
+            by_key.setdefault(compact(core), set()).add(code)
             self._spellings.append((core, code))
         for alias, code in zip(aliases["alias"], aliases["bps_code"], strict=True):
-            kind, tokens = _split_kind_tokens(alias.split())
+            kind, tokens = split_kind_tokens(alias.split())
             core = " ".join(tokens)
             if kind is None:
-                by_key.setdefault(_compact(core), set()).add(code)
+                by_key.setdefault(compact(core), set()).add(code)
             else:
-                by_kind_key.setdefault((kind, _compact(core)), set()).add(code)
+                by_kind_key.setdefault((kind, compact(core)), set()).add(code)
             self._spellings.append((alias, code))
         self._by_key: Mapping[str, frozenset[str]] = {k: frozenset(v) for k, v in by_key.items()}
         self._by_kind_key: Mapping[tuple[str, str], frozenset[str]] = {
@@ -599,7 +290,7 @@ class Gazetteer:
 
     def _province_hint(self, province: str) -> str:
         text = province.strip()
-        if _BPS_CODE.fullmatch(text):
+        if BPS_CODE.fullmatch(text):
             if self._kind.get(text) != "province":
                 raise self._error(province, None, (), "province hint is not a BPS province code")
             return text
@@ -623,8 +314,8 @@ class Gazetteer:
         kinds: frozenset[str] | None,
     ) -> set[str]:
         """Codes one name part (main text or a trailing parenthesis) can mean."""
-        cleaned = _clean(text)
-        kind_word, tokens = _split_kind_tokens(cleaned.split())
+        cleaned = clean_text(text)
+        kind_word, tokens = split_kind_tokens(cleaned.split())
         kind_word = kind_word or inherited_kind
         key = "".join(tokens)
         if not key:
@@ -636,7 +327,7 @@ class Gazetteer:
             found = {c for c in found if self._kind[c] == kind_word}
             found |= self._filter(self._by_kind_key.get((kind_word, key), ()), province, kinds)
             if not found:  # "Kota Baru" may be the kabupaten Kotabaru
-                found = self._filter(self._by_key.get(_compact(cleaned), ()), province, kinds)
+                found = self._filter(self._by_key.get(compact(cleaned), ()), province, kinds)
         return found
 
     def _closest(
@@ -655,7 +346,7 @@ class Gazetteer:
         for text, code in self._spellings:
             if code in allowed:
                 spellings.setdefault(text, set()).add(code)
-        target = normalise_name(name) or _clean(name)
+        target = normalise_name(name) or clean_text(name)
         codes: list[str] = []
         for text in difflib.get_close_matches(target, list(spellings), n=8, cutoff=0.0):
             codes.extend(sorted(spellings[text] - set(codes)))
@@ -676,7 +367,7 @@ class Gazetteer:
         hint = self._province_hint(province) if province is not None else None
         text = name.strip()
 
-        if _BPS_CODE.fullmatch(text) or _KEMENDAGRI_CODE.fullmatch(text):
+        if BPS_CODE.fullmatch(text) or KEMENDAGRI_CODE.fullmatch(text):
             code = self._kemendagri.get(text) if "." in text else text
             if code not in self._name:
                 raise self._error(name, province, (), "unknown code")
@@ -686,15 +377,15 @@ class Gazetteer:
             self._cache[cache_key] = code
             return code
 
-        main, alternatives = _split_parentheses(text)
-        main_kind, _ = _split_kind_tokens(_clean(main).split())
+        main, alternatives = split_parentheses(text)
+        main_kind, _ = split_kind_tokens(clean_text(main).split())
         parts = [self._lookup(main, None, hint, kinds)]
         parts += [self._lookup(alt, main_kind, hint, kinds) for alt in alternatives]
         matched = [p for p in parts if p]
         if not matched:
             closest = self._closest(text, hint, kinds, main_kind)
             reason = "no region has this name"
-            if _clean(main) in _NATIONAL:
+            if is_national_name(main):
                 reason = "national figures are not a region; handle region_level 'national' first"
             raise self._error(name, province, closest, reason)
         common = set.intersection(*matched)

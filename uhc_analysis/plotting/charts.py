@@ -1,16 +1,17 @@
-"""Charts of JKN coverage over time and across regencies (seaborn + matplotlib).
+"""Charts of JKN coverage over time (seaborn + matplotlib).
 
-Same conventions as :mod:`uhc_analysis.plotting.maps`: each function takes a tidy
-frame and ``ax=None``, returns the Axes (the Figure for multi-panel charts),
-and never shows or saves. Text comes from :mod:`uhc_analysis.plotting.labels`.
+Same conventions as :mod:`uhc_analysis.plotting.maps`: each function takes a
+tidy frame and ``ax=None``, returns the Axes (the Figure for multi-panel
+charts), and never shows or saves. Text comes from
+:mod:`uhc_analysis.plotting.labels`.
 
 * :func:`plot_coverage_trend`: one regency over time, one series per
   denominator basis, the 95 % and 98 % lines and the projection fan (80 % and
   95 % bands) from ``projection_paths.csv``.
 * :func:`plot_province_small_multiples`: one small panel per regency of a
   province, shared axes; regencies without figures get a hatched "no data" panel.
-* :func:`plot_ranked_bars`: regencies ranked by their latest coverage,
-  coloured with the map's policy classes, with threshold lines.
+* :func:`plot_ranked_bars` (from :mod:`uhc_analysis.plotting.bars`, re-exported
+  here): regencies ranked by their latest coverage.
 
 Figures published as lower bounds ("more than 98 %") are marked with an open
 triangle.
@@ -22,8 +23,10 @@ Examples
 ...     "region_level": ["regency"] * 2, "province_code": ["17"] * 2,
 ...     "period": ["2022", "2023"], "date": ["2022-12-31", "2023-12-31"],
 ...     "decimal_year": [2022.99, 2023.99], "measure": ["registered"] * 2,
-...     "basis": ["published"] * 2, "coverage_pct": [91.0, 96.5], "lower_bound": [False] * 2})
->>> ax = plot_coverage_trend(panel, "1701")  # doctest: +SKIP
+...     "basis": ["published"] * 2, "coverage_pct": [91.0, 96.5], "lower_bound": [False, True]})
+>>> ax = plot_coverage_trend(panel, "1701")
+>>> ax.get_title(loc="left")
+'JKN coverage, Bengkulu Selatan'
 """
 
 from __future__ import annotations
@@ -32,68 +35,51 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from uhc_analysis.plotting.labels import basis_text, fmt_pct, label
-from uhc_analysis.plotting.maps import (
-    COVERAGE_COLORS,
+from uhc_analysis.plotting.bars import plot_ranked_bars
+from uhc_analysis.plotting.frames import gazetteer_names, lower_bounds, require_columns, urls_of
+from uhc_analysis.plotting.labels import label, source_text, wrap_name
+from uhc_analysis.plotting.style import (
+    BASES,
+    BASIS_COLORS,
+    BASIS_MARKERS,
+    FAN_COLOR,
     NO_DATA_EDGE,
     NO_DATA_FACE,
     NO_DATA_HATCH,
-    _period_text,
-    _source_text,
-    _wrap_name,
-    coverage_class_labels,
-    coverage_classes,
-    split_urls,
+    SOURCE_COLOR,
+    SUBTITLE_COLOR,
+    THRESHOLD_COLOR,
+    note_above,
+    threshold_linestyle,
 )
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
 
-#: Plot order of the denominator bases.
-BASES: tuple[str, ...] = ("published", "dukcapil", "bps")
-#: seaborn "colorblind" palette entries per basis.
-BASIS_COLORS: dict[str, str] = {"published": "#0173b2", "dukcapil": "#de8f05", "bps": "#029e73"}
-BASIS_MARKERS: dict[str, str] = {"published": "o", "dukcapil": "s", "bps": "D"}
-FAN_COLOR = "#7570b3"
+__all__ = ["plot_coverage_trend", "plot_province_small_multiples", "plot_ranked_bars"]
+
 #: x range of a chart without any figure.
 EMPTY_XLIM: tuple[float, float] = (2014.0, 2026.0)
-THRESHOLD_STYLES: dict[float, str] = {95.0: "--", 98.0: ":"}
-THRESHOLD_COLOR = "#404040"
-_TRUE = {"true", "1", "yes", "t"}
-_FALSE = {"false", "0", "no", "f", "", "nan", "none"}
 
 
 # --------------------------------------------------------------------------- helpers
 
 
-def _as_bool(values: pd.Series) -> pd.Series:
-    """Booleans from a bool column or its CSV text ("True"/"False"); unknown text raises."""
-    import pandas as pd
-
-    if pd.api.types.is_bool_dtype(values):
-        return values.astype(bool)
-    text = values.astype(object).where(values.notna(), "").astype(str).str.strip().str.lower()
-    bad = sorted(set(text) - _TRUE - _FALSE)
-    if bad:
-        raise ValueError(f"lower_bound must be True/False, got {bad}")
-    return text.isin(_TRUE)
-
-
 def _observations(panel: pd.DataFrame, measure: str) -> pd.DataFrame:
-    """Regency-level rows of one measure with numeric coverage, as a fresh frame."""
+    """Rows of one measure with a coverage value, as a fresh frame (``lower_bound`` as bool)."""
     import pandas as pd
 
-    need = ["region_code", "measure", "basis", "decimal_year", "coverage_pct"]
-    missing = [c for c in need if c not in panel.columns]
-    if missing:
-        raise KeyError(f"panel lacks columns {missing}; see schemas.PANEL")
+    require_columns(
+        panel, ["region_code", "measure", "basis", "decimal_year", "coverage_pct"], "panel"
+    )
     rows = panel.loc[panel["measure"] == measure].copy()
     rows["region_code"] = rows["region_code"].astype(str).str.strip()
     rows["decimal_year"] = pd.to_numeric(rows["decimal_year"], errors="raise")
     rows["coverage_pct"] = pd.to_numeric(rows["coverage_pct"], errors="raise")
-    rows["lower_bound"] = _as_bool(rows["lower_bound"]) if "lower_bound" in rows.columns else False
+    rows["lower_bound"] = lower_bounds(rows)
     unknown = sorted(set(rows["basis"].dropna()) - set(BASES))
     if unknown:
         raise ValueError(f"unknown basis {unknown}; expected {BASES}")
@@ -104,9 +90,7 @@ def _select_paths(paths: pd.DataFrame, code: str, model: str | None) -> pd.DataF
     import pandas as pd
 
     need = ["region_code", "model", "year", "coverage_pct", "lo80", "hi80", "lo95", "hi95"]
-    missing = [c for c in need if c not in paths.columns]
-    if missing:
-        raise KeyError(f"projection paths lack columns {missing}; see schemas.PROJECTION_PATHS")
+    require_columns(paths, need, "projection paths")
     sel = paths.loc[paths["region_code"].astype(str).str.strip() == code]
     if model is not None:
         sel = sel.loc[sel["model"] == model]
@@ -121,27 +105,13 @@ def _select_paths(paths: pd.DataFrame, code: str, model: str | None) -> pd.DataF
     return sel.sort_values("year")
 
 
-def _gazetteer_names() -> dict[str, str]:
-    try:
-        from uhc_analysis.boundaries import load_gazetteer
-
-        gaz = load_gazetteer()
-    except FileNotFoundError:
-        return {}
-    return dict(zip(gaz["bps_code"].astype(str), gaz["name"].astype(str), strict=True))
-
-
-def _draw_thresholds(ax: Axes, thresholds: Sequence[float], lang: str, *, text: bool) -> None:
+def _draw_thresholds(ax: Axes, thresholds: Sequence[float], *, text: bool) -> None:
     from matplotlib.transforms import blended_transform_factory
 
     trans = blended_transform_factory(ax.transAxes, ax.transData)
     for t in thresholds:
         ax.axhline(
-            t,
-            color=THRESHOLD_COLOR,
-            linestyle=THRESHOLD_STYLES.get(float(t), "-."),
-            linewidth=0.9,
-            zorder=1,
+            t, color=THRESHOLD_COLOR, linestyle=threshold_linestyle(t), linewidth=0.9, zorder=1
         )
         if text:
             ax.text(
@@ -183,7 +153,7 @@ def _draw_series(ax: Axes, rows: pd.DataFrame, lang: str, *, markersize: float =
             )
 
 
-def _lower_bound_handle(lang: str) -> object:
+def _lower_bound_handle(lang: str) -> Line2D:
     from matplotlib.lines import Line2D
 
     return Line2D(
@@ -198,7 +168,7 @@ def _lower_bound_handle(lang: str) -> object:
     )
 
 
-def _threshold_handles(thresholds: Sequence[float], lang: str) -> list[object]:
+def _threshold_handles(thresholds: Sequence[float], lang: str) -> list[Line2D]:
     from matplotlib.lines import Line2D
 
     return [
@@ -206,7 +176,7 @@ def _threshold_handles(thresholds: Sequence[float], lang: str) -> list[object]:
             [],
             [],
             color=THRESHOLD_COLOR,
-            linestyle=THRESHOLD_STYLES.get(float(t), "-."),
+            linestyle=threshold_linestyle(t),
             linewidth=0.9,
             label=label("threshold_line", lang, threshold=f"{t:g}"),
         )
@@ -214,7 +184,8 @@ def _threshold_handles(thresholds: Sequence[float], lang: str) -> list[object]:
     ]
 
 
-def _no_data_box(ax: Axes, lang: str, fontsize: float = 9) -> None:
+def no_data_box(ax: Axes, lang: str, fontsize: float = 9) -> None:
+    """Hatched grey background and an italic "no data" in the middle of ``ax``."""
     from matplotlib.patches import Rectangle
 
     ax.add_patch(
@@ -245,12 +216,6 @@ def _no_data_box(ax: Axes, lang: str, fontsize: float = 9) -> None:
     )
 
 
-def _wrap_for_axes(ax: Axes, text: str, fontsize: float) -> str:
-    from uhc_analysis.plotting.maps import _wrap_to_width
-
-    return _wrap_to_width(text, ax.figure.get_figwidth() * 0.9, fontsize)
-
-
 def _ylim(values: Sequence[float], thresholds: Sequence[float]) -> tuple[float, float]:
     vals = [v for v in values if v == v] + list(thresholds)
     low = max(0.0, math.floor((min(vals) - 3) / 10.0) * 10.0)
@@ -277,10 +242,13 @@ def plot_coverage_trend(
     Parameters
     ----------
     panel
-        ``coverage_panel.csv`` (``schemas.PANEL``); rows of ``measure`` and
-        ``region_code`` are plotted, one line per denominator ``basis``.
+        ``coverage_panel`` (:func:`uhc_analysis.io.load_panel`); rows of
+        ``measure`` and ``region_code`` are plotted, one line per denominator
+        ``basis``.
     region_code
-        BPS code of the region (4 digits for a regency).
+        BPS code of the region (4 digits for a regency). A region of the panel
+        or of the gazetteer without a figure gets a hatched "no data" chart; a
+        code in neither raises ``ValueError``.
     projections_paths
         ``projection_paths.csv`` (columns region_code, model, year,
         coverage_pct, lo80, hi80, lo95, hi95); its rows for the region are drawn
@@ -302,13 +270,27 @@ def plot_coverage_trend(
 
     Examples
     --------
-    >>> ax = plot_coverage_trend(panel, "1701", lang="id")  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> panel = pd.DataFrame({"region_code": ["1701"], "measure": ["registered"],
+    ...     "basis": ["published"], "decimal_year": [2023.5], "coverage_pct": [96.0]})
+    >>> ax = plot_coverage_trend(panel, "1709", lang="id")  # in the gazetteer, no figure
+    >>> ax.get_title(loc="left"), any(t.get_text() == "tidak ada data" for t in ax.texts)
+    ('Cakupan JKN, Bengkulu Tengah', True)
+    >>> plot_coverage_trend(panel, "9999")
+    Traceback (most recent call last):
+    ...
+    ValueError: region '9999' is neither in the panel nor in the gazetteer
     """
     import matplotlib.pyplot as plt
     import seaborn as sns
     from matplotlib.ticker import MaxNLocator
 
     code = str(region_code).strip()
+    require_columns(panel, ["region_code"], "panel")
+    in_panel = panel["region_code"].astype(str).str.strip().eq(code).any()
+    known = gazetteer_names([code])
+    if not in_panel and not known:
+        raise ValueError(f"region {code!r} is neither in the panel nor in the gazetteer")
     rows = _observations(panel, measure)
     rows = rows.loc[rows["region_code"] == code]
     paths = None if projections_paths is None else _select_paths(projections_paths, code, model)
@@ -342,10 +324,10 @@ def plot_coverage_trend(
         values += list(paths["coverage_pct"]) + list(paths["lo80"])
         xs += list(paths["year"])
     _draw_series(ax, rows, lang)
-    _draw_thresholds(ax, thresholds, lang, text=True)
+    _draw_thresholds(ax, thresholds, text=True)
 
     names = rows["region_name"].dropna() if "region_name" in rows.columns else []
-    name = str(names.iloc[0]) if len(names) else _gazetteer_names().get(code, code)
+    name = str(names.iloc[0]) if len(names) else known.get(code, code)
     ax.set_title(
         label("title_trend", lang, region=name), loc="left", fontsize=12, fontweight="bold", pad=20
     )
@@ -361,7 +343,7 @@ def plot_coverage_trend(
     ax.set_axisbelow(True)
     sns.despine(ax=ax)
     if rows.empty and (paths is None or paths.empty):
-        _no_data_box(ax, lang)
+        no_data_box(ax, lang)
     else:
         handles, _ = ax.get_legend_handles_labels()
         if rows["lower_bound"].any():
@@ -371,16 +353,8 @@ def plot_coverage_trend(
             handles=handles, loc="upper left", bbox_to_anchor=(1.09, 1.0), frameon=False, fontsize=8
         )
     if not rows.empty:
-        ax.annotate(
-            label("one_line_per_basis", lang, measure=label(f"measure_{measure}", lang)),
-            xy=(0, 1),
-            xycoords="axes fraction",
-            xytext=(0, 5),
-            textcoords="offset points",
-            fontsize=8,
-            color="#525252",
-            va="bottom",
-        )
+        note = label("one_line_per_basis", lang, measure=label(f"measure_{measure}", lang))
+        note_above(ax, note, fontsize=8, color=SOURCE_COLOR)
     return ax
 
 
@@ -392,6 +366,7 @@ def plot_province_small_multiples(
     measure: str = "registered",
     thresholds: Sequence[float] = (95.0, 98.0),
     ncols: int = 5,
+    sources: pd.DataFrame | None = None,
 ) -> Figure:
     """One small coverage-over-time panel per regency/city of ``province``, shared axes.
 
@@ -402,13 +377,17 @@ def plot_province_small_multiples(
     Parameters
     ----------
     panel
-        ``coverage_panel.csv`` (``schemas.PANEL``).
+        ``coverage_panel`` (:func:`uhc_analysis.io.load_panel`).
     province
         2-digit BPS province code.
     lang, measure, thresholds
         As in :func:`plot_coverage_trend`.
     ncols
         Panels per row.
+    sources
+        Source URLs, one row per region and URL (columns ``region_code``,
+        ``url``; :func:`uhc_analysis.plotting.frames.region_urls`); the source
+        line counts those of the province's regencies.
 
     Returns
     -------
@@ -416,10 +395,16 @@ def plot_province_small_multiples(
 
     Examples
     --------
-    >>> fig = plot_province_small_multiples(panel, "17")  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> panel = pd.DataFrame({"region_code": ["1701"], "measure": ["registered"],
+    ...     "basis": ["published"], "decimal_year": [2023.5], "coverage_pct": [96.0]})
+    >>> fig = plot_province_small_multiples(panel, "17")
+    >>> sum(ax.get_visible() for ax in fig.axes)  # Bengkulu has 10 regencies and cities
+    10
     """
     import matplotlib.pyplot as plt
     import seaborn as sns
+    from matplotlib.lines import Line2D
     from matplotlib.ticker import MaxNLocator
 
     province = str(province)
@@ -427,8 +412,9 @@ def plot_province_small_multiples(
     obs = obs.loc[
         obs["region_code"].str.fullmatch(r"\d{4}") & obs["region_code"].str.startswith(province)
     ]
-    names = {c: n for c, n in _gazetteer_names().items() if len(c) == 4 and c[:2] == province}
-    prov_name = _gazetteer_names().get(province, province)
+    gazetteer = gazetteer_names()
+    names = {c: n for c, n in gazetteer.items() if len(c) == 4 and c[:2] == province}
+    prov_name = gazetteer.get(province, province)
     if "region_name" in obs.columns:
         for c, n in zip(obs["region_code"], obs["region_name"], strict=True):
             names.setdefault(c, str(n))
@@ -445,19 +431,19 @@ def plot_province_small_multiples(
         sharey=True,
         squeeze=False,
     )
-    top = 1 - 1.0 / fig.get_figheight()
-    bottom = 1.25 / fig.get_figheight()
-    fig.subplots_adjust(left=0.06, right=0.98, top=top, bottom=bottom, hspace=0.42, wspace=0.08)
-    ylim = _ylim(list(obs["coverage_pct"]), thresholds)
+    height = fig.get_figheight()
+    fig.subplots_adjust(
+        left=0.06, right=0.98, top=1 - 1.0 / height, bottom=1.25 / height, hspace=0.42, wspace=0.08
+    )
     years = list(obs["decimal_year"])
     xlim = (math.floor(min(years)) - 0.3, math.ceil(max(years)) + 0.3) if years else EMPTY_XLIM
     for ax, code in zip(axes.flat, codes, strict=False):
         rows = obs.loc[obs["region_code"] == code]
-        _draw_thresholds(ax, thresholds, lang, text=False)
+        _draw_thresholds(ax, thresholds, text=False)
         _draw_series(ax, rows, lang, markersize=3.2)
         if rows.empty:
-            _no_data_box(ax, lang, fontsize=8)
-        ax.set_title(_wrap_name(names[code], 24), fontsize=8.5, loc="left")
+            no_data_box(ax, lang, fontsize=8)
+        ax.set_title(wrap_name(names[code], 24), fontsize=8.5, loc="left")
         ax.grid(axis="y", color="#e6e6e6", linewidth=0.5)
         ax.set_axisbelow(True)
         ax.tick_params(labelsize=7.5)
@@ -468,15 +454,12 @@ def plot_province_small_multiples(
     for ax in axes.flat[max(0, len(codes) - ncols) : len(codes)]:
         ax.xaxis.set_tick_params(labelbottom=True)
     ax0 = axes.flat[0]
-    ax0.set_ylim(*ylim)
+    ax0.set_ylim(*_ylim(list(obs["coverage_pct"]), thresholds))
     ax0.set_xlim(*xlim)
     ax0.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
     fig.supylabel(label("coverage_axis", lang), fontsize=9, x=0.01)
 
-    from matplotlib.lines import Line2D
-
-    present = [b for b in BASES if b in set(obs["basis"])]
-    handles = [
+    handles: list[Line2D] = [
         Line2D(
             [],
             [],
@@ -485,7 +468,8 @@ def plot_province_small_multiples(
             markersize=4,
             label=label(f"basis_short_{b}", lang),
         )
-        for b in present
+        for b in BASES
+        if b in set(obs["basis"])
     ]
     if obs["lower_bound"].any():
         handles.append(_lower_bound_handle(lang))
@@ -493,14 +477,14 @@ def plot_province_small_multiples(
     fig.legend(
         handles=handles,
         loc="lower center",
-        bbox_to_anchor=(0.5, 0.42 / fig.get_figheight()),
+        bbox_to_anchor=(0.5, 0.42 / height),
         ncols=len(handles),
         frameon=False,
         fontsize=8.5,
     )
     fig.text(
         0.06,
-        1 - 0.3 / fig.get_figheight(),
+        1 - 0.3 / height,
         label("title_small_multiples", lang, province=prov_name),
         fontsize=13,
         fontweight="bold",
@@ -508,222 +492,19 @@ def plot_province_small_multiples(
     )
     fig.text(
         0.06,
-        1 - 0.62 / fig.get_figheight(),
+        1 - 0.62 / height,
         label("one_line_per_basis", lang, measure=label(f"measure_{measure}", lang)),
         fontsize=9,
-        color="#404040",
+        color=SUBTITLE_COLOR,
         va="top",
     )
-    urls = split_urls(obs["urls"]) if "urls" in obs.columns else set()
     periods = list(obs["period"]) if "period" in obs.columns else []
     fig.text(
         0.06,
-        0.12 / fig.get_figheight(),
-        _source_text(urls, periods, lang, boundaries=False),
+        0.12 / height,
+        source_text(len(urls_of(sources, obs["region_code"])), periods, lang, maps=False),
         fontsize=7,
-        color="#525252",
+        color=SOURCE_COLOR,
         va="bottom",
     )
     return fig
-
-
-def plot_ranked_bars(
-    latest: pd.DataFrame,
-    province: str | None = None,
-    *,
-    ax: Axes | None = None,
-    lang: str = "en",
-    thresholds: Sequence[float] = (95.0, 98.0),
-) -> Axes:
-    """Horizontal bars of regencies ranked by their latest coverage, with threshold lines.
-
-    Bars take the colours of the map's policy classes; figures published as
-    lower bounds get a ``>`` before their value; regencies without a figure
-    are listed at the bottom as "no data".
-
-    Parameters
-    ----------
-    latest
-        One row per regency with ``region_code`` and ``coverage_pct``
-        (optional: ``region_name``, ``basis``, ``period``, ``urls``,
-        ``lower_bound``), e.g. ``metrics.csv`` at one measure, basis and threshold.
-    province
-        2-digit BPS province code, or None for every regency in ``latest``.
-    ax
-        Axes to draw into; a new figure is made when None.
-    lang
-        ``"en"`` or ``"id"``.
-    thresholds
-        Vertical reference lines, percent.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> latest = pd.DataFrame({"region_code": ["1701", "1702"], "coverage_pct": [96.0, 88.5],
-    ...                        "region_name": ["Bengkulu Selatan", "Rejang Lebong"]})
-    >>> ax = plot_ranked_bars(latest, "17")  # doctest: +SKIP
-    """
-    import matplotlib.pyplot as plt
-    import numpy as np
-    import pandas as pd
-    import seaborn as sns
-    from matplotlib.patches import Patch
-    from matplotlib.transforms import offset_copy
-
-    missing = [c for c in ("region_code", "coverage_pct") if c not in latest.columns]
-    if missing:
-        raise KeyError(f"latest lacks columns {missing}")
-    d = latest.copy()
-    d["region_code"] = d["region_code"].astype(str).str.strip()
-    d = d.loc[d["region_code"].str.fullmatch(r"\d{4}")]
-    if province is not None:
-        d = d.loc[d["region_code"].str.startswith(str(province))]
-    dup = sorted(d.loc[d["region_code"].duplicated(), "region_code"].unique())
-    if dup:
-        raise ValueError(f"several rows for regencies {dup}; pass one row per regency")
-    if d.empty:
-        raise ValueError(f"no regency rows for province {province!r}")
-    d["coverage_pct"] = pd.to_numeric(d["coverage_pct"], errors="raise")
-    gaz = _gazetteer_names()
-    if "region_name" not in d.columns:
-        d["region_name"] = [gaz.get(c, c) for c in d["region_code"]]
-    d["lower_bound"] = _as_bool(d["lower_bound"]) if "lower_bound" in d.columns else False
-    d["_missing"] = d["coverage_pct"].isna()
-    d = d.sort_values(
-        ["_missing", "coverage_pct", "region_code"], ascending=[True, False, True]
-    ).reset_index(drop=True)
-    classes = coverage_classes(d["coverage_pct"])
-
-    n = len(d)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8.0, 0.3 * n + 2.6), layout="constrained")
-    y = np.arange(n)
-    colors = [NO_DATA_FACE if pd.isna(c) else COVERAGE_COLORS[int(c)] for c in classes]
-    ax.barh(
-        y,
-        d["coverage_pct"].fillna(0.0),
-        color=colors,
-        edgecolor="#7f7f7f",
-        linewidth=0.4,
-        height=0.72,
-        zorder=2,
-    )
-    for yi, (v, lb) in enumerate(zip(d["coverage_pct"], d["lower_bound"], strict=True)):
-        if pd.isna(v):
-            ax.text(
-                1.0,
-                yi,
-                label("no_data", lang),
-                va="center",
-                ha="left",
-                fontsize=8,
-                style="italic",
-                color="#595959",
-            )
-        else:
-            ax.text(
-                v + 0.8,
-                yi,
-                ("> " if lb else "") + fmt_pct(v, lang),
-                va="center",
-                ha="left",
-                fontsize=8,
-                color="#262626",
-                zorder=4,
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6, "alpha": 0.85},
-            )
-    for k, t in enumerate(sorted(thresholds)):
-        ax.axvline(
-            t,
-            color=THRESHOLD_COLOR,
-            linestyle=THRESHOLD_STYLES.get(float(t), "-."),
-            linewidth=0.9,
-            zorder=3,
-        )
-        # first label left of its line, the others right, so neighbours do not collide
-        ax.text(
-            t + (-0.6 if k == 0 else 0.6),
-            -0.75,
-            f"{t:g} %",
-            ha="right" if k == 0 else "left",
-            va="bottom",
-            fontsize=8,
-            color=THRESHOLD_COLOR,
-        )
-    ax.set_yticks(y, d["region_name"].astype(str), fontsize=8.5)
-    ax.set_ylim(n - 0.5, -1.3)
-    top = d["coverage_pct"].max()
-    ax.set_xlim(0, max(105.0, (0 if pd.isna(top) else top) + 10))
-    ax.set_xlabel(label("coverage_axis", lang))
-    ax.grid(axis="x", color="#e6e6e6", linewidth=0.6)
-    ax.set_axisbelow(True)
-    sns.despine(ax=ax, left=True)
-    ax.tick_params(axis="y", length=0)
-
-    if province is None:
-        prov_name = label("all_provinces", lang)
-    else:
-        prov_name = gaz.get(str(province), str(province))
-    has = ~d["_missing"]
-    sub = basis_text(d.loc[has, "basis"].dropna().tolist(), lang) if "basis" in d.columns else ""
-    if "period" in d.columns:
-        sub = (sub + "; " if sub else "") + _period_text(d.loc[has, "period"].tolist(), lang)
-    sub = _wrap_for_axes(ax, sub, 8.5)
-    ax.annotate(
-        sub,
-        xy=(0, 1),
-        xycoords="axes fraction",
-        xytext=(0, 5),
-        textcoords="offset points",
-        fontsize=8.5,
-        color="#404040",
-        va="bottom",
-    )
-    ax.set_title(
-        label("title_ranked", lang, province=prov_name),
-        loc="left",
-        fontsize=12,
-        fontweight="bold",
-        pad=9 + 11 * (sub.count("\n") + 1),
-    )
-    handles = [
-        Patch(facecolor=c, edgecolor="#7f7f7f", linewidth=0.4, label=lab)
-        for c, lab in zip(COVERAGE_COLORS, coverage_class_labels(lang), strict=True)
-    ]
-    if d["_missing"].any():
-        handles.append(
-            Patch(facecolor=NO_DATA_FACE, edgecolor=NO_DATA_EDGE, label=label("no_data", lang))
-        )
-    below = offset_copy(ax.transAxes, fig=ax.figure, y=-34, units="points")
-    legend = ax.legend(
-        handles=handles,
-        loc="upper center",
-        bbox_to_anchor=(0.5, 0.0),
-        bbox_transform=below,
-        ncols=len(handles),
-        frameon=False,
-        fontsize=7.5,
-        handlelength=1.4,
-        columnspacing=1.0,
-        title=label("legend_coverage", lang),
-        title_fontsize=8,
-    )
-    legend.set_in_layout(True)
-    urls = split_urls(d.loc[has, "urls"]) if "urls" in d.columns else set()
-    if urls:
-        periods = d.loc[has, "period"].tolist() if "period" in d.columns else []
-        ax.annotate(
-            _wrap_for_axes(ax, _source_text(urls, periods, lang, boundaries=False), 7),
-            xy=(0, 0),
-            xycoords="axes fraction",
-            xytext=(0, -80),
-            textcoords="offset points",
-            fontsize=7,
-            color="#525252",
-            va="top",
-        )
-    return ax

@@ -1,10 +1,13 @@
 """Write every map and chart of the report to files with stable names and stable bytes.
 
-:func:`export_figures` reads the processed tables (``coverage_panel.csv``,
-``metrics.csv``, ``projections.csv``, ``projection_paths.csv``), draws the
-maps of :mod:`uhc_analysis.plotting.maps` and the charts of :mod:`uhc_analysis.plotting.charts`
-for the chosen provinces, and saves each as PNG (300 dpi), SVG and PDF, plus
-one interactive HTML map.
+:func:`export_figures` reads the processed tables through
+:func:`uhc_analysis.io.read_table` (``coverage_panel``, ``metrics``,
+``projections``, ``projection_paths`` and, for the source URLs, the link
+tables ``observation_sources``, ``panel_population`` and ``sources``), draws
+the maps of :mod:`uhc_analysis.plotting.maps` and the charts of
+:mod:`uhc_analysis.plotting.charts` for the chosen provinces, and saves each
+as PNG (300 dpi), SVG and PDF, plus one interactive HTML map
+(:mod:`uhc_analysis.plotting.interactive`).
 
 Reruns on the same inputs give byte-identical PNG, SVG and PDF files: the Agg
 backend, a fixed font (DejaVu Sans, shipped with matplotlib), a fixed SVG hash
@@ -19,12 +22,6 @@ File names (``{t}`` threshold, ``{p}`` province, ``{c}`` regency, ``{lang}``)::
     chart_ranked_{p}_{lang}            chart_ranked_all_{lang}
     chart_trends_{p}_{lang}            chart_trend_{c}_{lang}
     map_coverage_{lang}.html
-
-Examples
---------
->>> paths = export_figures(provinces=("17",), lang="id", formats=("png",))  # doctest: +SKIP
->>> paths[0].name  # doctest: +SKIP
-'chart_ranked_17_id.png'
 """
 
 from __future__ import annotations
@@ -34,37 +31,23 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from uhc_analysis import config, schemas
-from uhc_analysis.io import atomic_write
+from uhc_analysis import config
+from uhc_analysis.io import atomic_write, read_table, table_path
 
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-#: Processed tables read by :func:`export_figures`, with their column contracts.
-TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "panel": ("coverage_panel.csv", schemas.PANEL),
-    "metrics": ("metrics.csv", schemas.METRICS),
-    "projections": ("projections.csv", schemas.PROJECTIONS),
-    "paths": ("projection_paths.csv", schemas.PROJECTION_PATHS),
+#: Processed tables read by :func:`export_figures` and the command that writes each.
+TABLES: dict[str, str] = {
+    "coverage_panel": "build",
+    "observation_sources": "build",
+    "panel_population": "build",
+    "sources": "build",
+    "metrics": "metrics",
+    "projections": "project",
+    "projection_paths": "project",
 }
-#: Columns read as text so codes keep their digits and periods stay as written.
-TEXT_COLUMNS: tuple[str, ...] = (
-    "region_code",
-    "province_code",
-    "period",
-    "date",
-    "first_period_reached",
-    "first_period_at_or_above",
-    "observation_id",
-    "population_ids",
-    "source_ids",
-    "urls",
-    "model",
-    "status",
-    "basis",
-    "measure",
-)
 #: matplotlib settings that make the output identical across runs and machines.
 RC_PARAMS: dict[str, object] = {
     "font.family": "sans-serif",
@@ -85,81 +68,116 @@ PNG_DPI = 300
 
 
 def read_processed(processed_dir: Path | str | None = None) -> dict[str, pd.DataFrame]:
-    """Read the four processed tables the figures need, checking their columns.
+    """The processed tables of :data:`TABLES`, read with :func:`uhc_analysis.io.read_table`.
 
-    Returns a dict with keys ``panel``, ``metrics``, ``projections``, ``paths``.
+    A thin wrapper: it first names every missing table with the command that
+    writes it (one message for all), then reads each with ``read_table``,
+    which validates it against its schema (:mod:`uhc_analysis.schemas`).
 
     Raises
     ------
     FileNotFoundError
-        Naming the missing files and the command that builds them.
+        Naming the missing files and the commands that build them.
     uhc_analysis.schemas.SchemaError
-        If a table's columns differ from its contract.
+        If a table breaks its schema.
 
     Examples
     --------
-    >>> sorted(read_processed())  # doctest: +SKIP
-    ['metrics', 'panel', 'paths', 'projections']
+    >>> import tempfile
+    >>> read_processed(tempfile.mkdtemp())  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: missing processed tables in ...: coverage_panel.csv, ...
     """
-    import pandas as pd
-
-    folder = Path(config.DATA_PROCESSED if processed_dir is None else processed_dir)
-    missing = [name for name, _ in TABLES.values() if not (folder / name).is_file()]
+    missing: dict[str, list[str]] = {}
+    for name, command in TABLES.items():
+        if not table_path(name, processed_dir).is_file():
+            missing.setdefault(command, []).append(f"{name}.csv")
     if missing:
-        raise FileNotFoundError(
-            f"missing processed tables {missing} in {folder}; "
-            "run `uhc-analysis build`, `metrics` and `project` first"
-        )
-    out = {}
-    for key, (name, columns) in TABLES.items():
-        header = pd.read_csv(folder / name, nrows=0).columns
-        dtype = {c: str for c in TEXT_COLUMNS if c in header}
-        df = pd.read_csv(folder / name, dtype=dtype, keep_default_na=True)
-        schemas.check_columns(df, columns, name)
-        out[key] = df
-    return out
+        folder = table_path("x", processed_dir).parent
+        parts = [f"{', '.join(names)} (run `uhc-analysis {cmd}`)" for cmd, names in missing.items()]
+        raise FileNotFoundError(f"missing processed tables in {folder}: {'; '.join(parts)}")
+    return {name: read_table(name, processed_dir) for name in TABLES}
 
 
 def _fmt_threshold(threshold: float) -> str:
+    """The threshold as written in file names.
+
+    Examples
+    --------
+    >>> _fmt_threshold(95.0), _fmt_threshold(97.5)
+    ('95', '97p5')
+    """
     t = float(threshold)
     return str(int(t)) if t.is_integer() else f"{t:g}".replace(".", "p")
 
 
-def latest_coverage(
+def latest_regencies(
+    panel: pd.DataFrame,
     metrics: pd.DataFrame,
+    provinces: Sequence[str],
     *,
-    measure: str = "registered",
-    basis: str = "published",
-    threshold: float = 95.0,
+    measure: str,
+    basis: str,
+    threshold: float,
 ) -> pd.DataFrame:
-    """Latest coverage per regency (one row each) from ``metrics.csv``.
+    """Latest panel row of each regency of ``provinces``, as of the date ``metrics.csv`` was made.
 
-    ``metrics.csv`` has one row per region x measure x basis x threshold at
-    each region's latest observation; the coverage does not depend on the
-    threshold, so the rows of ``threshold`` are taken.
+    :func:`uhc_analysis.analysis.metrics.latest_coverage` evaluated at the
+    latest date among the ``metrics`` rows of ``measure``, ``basis`` and
+    ``threshold`` (``uhc-analysis metrics --at`` may have used an earlier
+    date than today), so the coverage maps and bars show the figures the gap
+    map counts from.
+
+    Raises
+    ------
+    ValueError
+        If those ``metrics`` rows are not the latest panel rows (a panel rebuilt
+        after the metrics): run ``uhc-analysis metrics`` again.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> m = pd.DataFrame({"region_code": ["1701", "1701"], "region_level": ["regency"] * 2,
-    ...     "measure": ["registered"] * 2, "basis": ["published"] * 2, "threshold": [95, 98],
-    ...     "coverage_pct": [96.0, 96.0]})
-    >>> latest_coverage(m)["coverage_pct"].tolist()
-    [96.0]
-    """
-    sel = metrics.loc[
-        (metrics["region_level"] == "regency")
-        & (metrics["measure"] == measure)
-        & (metrics["basis"] == basis)
-        & (metrics["threshold"].astype(float) == float(threshold))
-    ].copy()
-    dup = sorted(sel.loc[sel["region_code"].duplicated(), "region_code"].unique())
-    if dup:
-        raise ValueError(
-            f"metrics.csv has several rows for regencies {dup} at one "
-            f"measure/basis/threshold ({measure}, {basis}, {threshold})"
-        )
-    return sel.reset_index(drop=True)
+    >>> panel = pd.DataFrame({"region_code": ["1701", "1701", "17"], "region_level":
+    ...     ["regency", "regency", "province"], "province_code": "17", "measure": "registered",
+    ...     "basis": "published", "date": ["2023-06-15", "2024-06-15", "2024-06-15"],
+    ...     "observation_id": ["E1", "E2", "E3"], "coverage_pct": [93.0, 96.0, 95.0]})
+    >>> metrics = panel.iloc[[0]].assign(threshold=95.0)  # metrics made --at 2023-12-31
+    >>> latest_regencies(panel, metrics, ["17"], measure="registered", basis="published",
+    ...                  threshold=95)[["region_code", "date", "coverage_pct"]]
+      region_code        date  coverage_pct
+    0        1701  2023-06-15          93.0
+    >>> latest_regencies(panel, metrics.assign(coverage_pct=90.0), ["17"],
+    ...                  measure="registered", basis="published", threshold=95)
+    Traceback (most recent call last):
+    ...
+    ValueError: metrics.csv differs from coverage_panel.csv for regencies ['1701']: run `uhc-analysis metrics` again
+    """  # noqa: E501
+    from uhc_analysis.analysis.metrics import latest_coverage
+
+    def regencies(df: pd.DataFrame) -> pd.DataFrame:
+        keep = (df["region_level"] == "regency") & df["province_code"].isin(provinces)
+        return df.loc[keep]
+
+    sel = regencies(metrics)
+    sel = sel.loc[
+        (sel["measure"] == measure)
+        & (sel["basis"] == basis)
+        & (sel["threshold"].astype(float) == float(threshold))
+    ]
+    at = sel["date"].max() if len(sel) else None
+    latest = regencies(latest_coverage(panel, measure=measure, basis=basis, at=at))
+    latest = latest.reset_index(drop=True)
+    if len(sel):
+        key = ["region_code", "date", "coverage_pct"]
+        both = latest[key].merge(sel[key], how="outer", indicator=True)
+        stale = sorted(set(both.loc[both["_merge"] != "both", "region_code"]))
+        if stale:
+            raise ValueError(
+                f"metrics.csv differs from coverage_panel.csv for regencies {stale}: "
+                "run `uhc-analysis metrics` again"
+            )
+    return latest
 
 
 def _with_all_regencies(latest: pd.DataFrame, provinces: Sequence[str]) -> pd.DataFrame:
@@ -182,13 +200,14 @@ def _with_all_regencies(latest: pd.DataFrame, provinces: Sequence[str]) -> pd.Da
         "region_code",
     ]
     if len(extra):
-        raise ValueError(f"metrics.csv has regencies {sorted(extra)} missing from the gazetteer")
+        raise ValueError(f"the panel has regencies {sorted(extra)} missing from the gazetteer")
     merged = merged.loc[merged["_merge"] != "right_only"].copy()
     merged["region_code"] = merged["bps_code"]
     merged["region_name"] = merged["region_name"].where(
         merged["region_name"].notna(), merged["name"]
     )
     merged["coverage_pct"] = pd.to_numeric(merged["coverage_pct"])
+    merged["lower_bound"] = merged["lower_bound"].eq(True)
     return merged.drop(columns=["bps_code", "name", "_merge"]).reset_index(drop=True)
 
 
@@ -263,11 +282,20 @@ def export_figures(
     boundaries are unavailable (:class:`BoundariesUnavailableError`), one
     sentence goes to stderr and only the charts are written.
 
+    Raises
+    ------
+    FileNotFoundError
+        When a processed table is missing (see :func:`read_processed`), e.g.
+        the link tables of a build older than this version of the package.
+
     Examples
     --------
-    >>> export_figures(("17",), lang="en", formats=("png",))  # doctest: +SKIP
-    [PosixPath('.../chart_ranked_17_en.png'), ...]
-    """
+    >>> import tempfile
+    >>> export_figures(("17",), processed_dir=tempfile.mkdtemp())  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: missing processed tables in ...: coverage_panel.csv, observation_sources.csv, panel_population.csv, sources.csv (run `uhc-analysis build`); metrics.csv (run `uhc-analysis metrics`); projections.csv, projection_paths.csv (run `uhc-analysis project`)
+    """  # noqa: E501
     import matplotlib
 
     previous = matplotlib.get_backend()
@@ -308,13 +336,25 @@ def _export(
         gazetteer_regencies,
         load_boundaries,
     )
-    from uhc_analysis.plotting import charts, maps
+    from uhc_analysis.plotting import bars, charts, interactive, maps
+    from uhc_analysis.plotting.frames import region_urls
 
     tables = read_processed(processed_dir)
-    panel, metrics = tables["panel"], tables["metrics"]
-    projections, paths = tables["projections"], tables["paths"]
-    latest = latest_coverage(metrics, measure=measure, basis=basis, threshold=threshold)
-    latest = latest.loc[latest["region_code"].str[:2].isin(provinces)]
+    panel, metrics = tables["coverage_panel"], tables["metrics"]
+    projections, paths = tables["projections"], tables["projection_paths"]
+    links = (tables["observation_sources"], tables["sources"], tables["panel_population"])
+    latest = latest_regencies(
+        panel, metrics, provinces, measure=measure, basis=basis, threshold=threshold
+    )
+    # source URLs: of each regency's latest figure (maps, bars), of all its figures (trends)
+    latest_sources = region_urls(latest, *links)
+    shown = panel.loc[
+        (panel["measure"] == measure)
+        & panel["coverage_pct"].notna()
+        & (panel["region_level"] == "regency")
+        & panel["province_code"].isin(provinces)
+    ]
+    trend_sources = region_urls(shown, *links)
     thr = _fmt_threshold(threshold)
     written: list[Path] = []
 
@@ -336,15 +376,19 @@ def _export(
         ]
         proj = projections.loc[projections["region_level"] == "regency"]
         kw = {"lang": lang, "boundaries": boundaries}
+        src = {"sources": latest_sources}
         for p in provinces:
-            save(f"map_coverage_{p}_{lang}", lambda p=p: maps.plot_coverage_map(latest, p, **kw))
+            save(
+                f"map_coverage_{p}_{lang}",
+                lambda p=p: maps.plot_coverage_map(latest, p, **kw, **src),
+            )
             save(
                 f"map_projected_year_{thr}_{p}_{lang}",
                 lambda p=p: maps.plot_projected_year_map(proj, p, threshold=threshold, **kw),
             )
             save(
                 f"map_gap_{thr}_{p}_{lang}",
-                lambda p=p: maps.plot_gap_map(gap, p, threshold=threshold, **kw),
+                lambda p=p: maps.plot_gap_map(gap, p, threshold=threshold, **kw, **src),
             )
         if len(provinces) > 1:
             for kind, frame, stem in (
@@ -355,23 +399,33 @@ def _export(
                 save(
                     stem,
                     lambda kind=kind, frame=frame: maps.plot_three_province_map(
-                        frame, kind=kind, threshold=threshold, provinces=provinces, **kw
+                        frame, kind=kind, threshold=threshold, provinces=provinces, **kw, **src
                     ),
                 )
         written.append(
-            maps.interactive_map(latest, provinces, out_dir / f"map_coverage_{lang}.html", **kw)
+            interactive.interactive_map(
+                latest, provinces, out_dir / f"map_coverage_{lang}.html", **kw, **src
+            )
         )
 
     ranked = _with_all_regencies(latest, provinces)
     models = _fan_models(paths, projections, threshold)
     for p in provinces:
-        save(f"chart_ranked_{p}_{lang}", lambda p=p: charts.plot_ranked_bars(ranked, p, lang=lang))
+        save(
+            f"chart_ranked_{p}_{lang}",
+            lambda p=p: bars.plot_ranked_bars(ranked, p, lang=lang, sources=latest_sources),
+        )
         save(
             f"chart_trends_{p}_{lang}",
-            lambda p=p: charts.plot_province_small_multiples(panel, p, lang=lang, measure=measure),
+            lambda p=p: charts.plot_province_small_multiples(
+                panel, p, lang=lang, measure=measure, sources=trend_sources
+            ),
         )
     if len(provinces) > 1:
-        save(f"chart_ranked_all_{lang}", lambda: charts.plot_ranked_bars(ranked, lang=lang))
+        save(
+            f"chart_ranked_all_{lang}",
+            lambda: bars.plot_ranked_bars(ranked, lang=lang, sources=latest_sources),
+        )
     for code in gazetteer_regencies(provinces)["bps_code"]:
         model = models.get(code)
         save(
@@ -394,6 +448,16 @@ def _fan_models(paths: pd.DataFrame, projections: pd.DataFrame, threshold: float
     A region with paths of one model gets that model. With several, the model
     of its ``projections.csv`` row at ``threshold`` is taken; if that is not
     among them, a ``ValueError`` names the region.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> paths = pd.DataFrame({"region_code": ["1701", "1702", "1702"],
+    ...                       "model": ["logit_wls", "logit_wls", "mixed"]})
+    >>> proj = pd.DataFrame({"region_code": ["1701", "1702"], "threshold": [95.0, 95.0],
+    ...                      "model": ["logit_wls", "mixed"]})
+    >>> _fan_models(paths, proj, 95)
+    {'1701': 'logit_wls', '1702': 'mixed'}
     """
     chosen = projections.loc[projections["threshold"].astype(float) == float(threshold)]
     preferred = dict(zip(chosen["region_code"], chosen["model"], strict=True))

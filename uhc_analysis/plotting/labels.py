@@ -20,9 +20,25 @@ Examples
 from __future__ import annotations
 
 import math
+import textwrap
+from collections.abc import Iterable
 
 #: Languages every label is available in.
 LANGS: tuple[str, ...] = ("en", "id")
+
+#: Parts of the source lines under maps and charts.
+_FIGURES: dict[str, str] = {
+    "en": "Source: JKN figures published by BPJS Kesehatan, regional governments and news media",
+    "id": "Sumber: angka JKN yang dipublikasikan BPJS Kesehatan, pemerintah daerah dan media",
+}
+_PAGES: dict[str, str] = {
+    "en": "{n_urls} web pages; URLs in the data tables",
+    "id": "{n_urls} halaman web; URL dalam tabel data",
+}
+_BOUNDARIES: dict[str, str] = {
+    "en": "Boundaries: BPS 2020 via OCHA ROAP/HDX (cod-ab-idn), CC BY 3.0 IGO.",
+    "id": "Batas wilayah: BPS 2020 melalui OCHA ROAP/HDX (cod-ab-idn), CC BY 3.0 IGO.",
+}
 
 #: key -> {lang -> text}; ``{name}`` placeholders are filled by :func:`label`.
 LABELS: dict[str, dict[str, str]] = {
@@ -66,50 +82,25 @@ LABELS: dict[str, dict[str, str]] = {
     "periods": {"en": "latest figures dated {periods}", "id": "angka terakhir per {periods}"},
     "period_span": {"en": "{start} to {end}", "id": "{start} s.d. {end}"},
     "source_line": {
-        "en": (
-            "Source: JKN figures published by BPJS Kesehatan, regional governments and news "
-            "media ({n_urls} web pages; URLs in the data tables); {periods}. Boundaries: BPS "
-            "2020 via OCHA ROAP/HDX (cod-ab-idn), CC BY 3.0 IGO."
-        ),
-        "id": (
-            "Sumber: angka JKN yang dipublikasikan BPJS Kesehatan, pemerintah daerah dan media "
-            "({n_urls} halaman web; URL dalam tabel data); {periods}. Batas wilayah: BPS 2020 "
-            "melalui OCHA ROAP/HDX (cod-ab-idn), CC BY 3.0 IGO."
-        ),
+        lang: f"{_FIGURES[lang]} ({_PAGES[lang]}); {{periods}}. {_BOUNDARIES[lang]}"
+        for lang in LANGS
     },
     "source_projection": {
         "en": (
             "Source: uhc-analysis trend projections (projections.csv) of JKN figures published by "
-            "BPJS Kesehatan, regional governments and news media. Boundaries: BPS 2020 via OCHA "
-            "ROAP/HDX (cod-ab-idn), CC BY 3.0 IGO."
+            f"BPJS Kesehatan, regional governments and news media. {_BOUNDARIES['en']}"
         ),
         "id": (
             "Sumber: proyeksi tren uhc-analysis (projections.csv) atas angka JKN yang "
-            "dipublikasikan BPJS Kesehatan, pemerintah daerah dan media. Batas wilayah: BPS 2020 "
-            "melalui OCHA ROAP/HDX (cod-ab-idn), CC BY 3.0 IGO."
+            f"dipublikasikan BPJS Kesehatan, pemerintah daerah dan media. {_BOUNDARIES['id']}"
         ),
     },
     "source_line_nourl": {
-        "en": (
-            "Source: JKN figures published by BPJS Kesehatan, regional governments and news "
-            "media (URLs in the data tables); {periods}. Boundaries: BPS 2020 via OCHA ROAP/HDX "
-            "(cod-ab-idn), CC BY 3.0 IGO."
-        ),
-        "id": (
-            "Sumber: angka JKN yang dipublikasikan BPJS Kesehatan, pemerintah daerah dan media "
-            "(URL dalam tabel data); {periods}. Batas wilayah: BPS 2020 melalui OCHA ROAP/HDX "
-            "(cod-ab-idn), CC BY 3.0 IGO."
-        ),
+        "en": f"{_FIGURES['en']} (URLs in the data tables); {{periods}}. {_BOUNDARIES['en']}",
+        "id": f"{_FIGURES['id']} (URL dalam tabel data); {{periods}}. {_BOUNDARIES['id']}",
     },
     "source_line_chart": {
-        "en": (
-            "Source: JKN figures published by BPJS Kesehatan, regional governments and news "
-            "media ({n_urls} web pages; URLs in the data tables); {periods}."
-        ),
-        "id": (
-            "Sumber: angka JKN yang dipublikasikan BPJS Kesehatan, pemerintah daerah dan media "
-            "({n_urls} halaman web; URL dalam tabel data); {periods}."
-        ),
+        lang: f"{_FIGURES[lang]} ({_PAGES[lang]}); {{periods}}." for lang in LANGS
     },
     # --- coverage map -----------------------------------------------------------
     "title_coverage": {
@@ -231,7 +222,7 @@ def label(key: str, lang: str = "en", **fields: object) -> str:
         text = LABELS[key][lang]
     except KeyError:
         raise KeyError(
-            f"no label {key!r}; add it to LABELS in uhc_analysis/labels.py for {LANGS}"
+            f"no label {key!r}; add it to LABELS in uhc_analysis/plotting/labels.py for {LANGS}"
         ) from None
     return text.format(**fields) if fields else text
 
@@ -292,3 +283,80 @@ def basis_text(bases: list[str] | tuple[str, ...], lang: str = "en") -> str:
     if len(words) == 1:
         return label("denominator", lang, basis=words[0])
     return label("denominator", lang, basis=label("basis_mixed", lang, bases="; ".join(words)))
+
+
+def fmt_threshold(threshold: float, lang: str = "en") -> str:
+    """A threshold as written in titles and legends: ``95``, ``97.25`` (``97,25`` in Indonesian).
+
+    Examples
+    --------
+    >>> fmt_threshold(95.0), fmt_threshold(97.25, "id")
+    ('95', '97,25')
+    """
+    _check_lang(lang)
+    t = float(threshold)
+    if t.is_integer():
+        return fmt_int(t, lang)
+    return f"{t:g}".replace(".", "," if lang == "id" else ".")
+
+
+def period_text(periods: Iterable[object], lang: str = "en") -> str:
+    """The dates of the latest figures shown, as one span (empty or missing periods are ignored).
+
+    Examples
+    --------
+    >>> period_text(["2024-06", "2023-12", "", None])
+    'latest figures dated 2023-12 to 2024-06'
+    >>> period_text([], "id")
+    'angka terakhir per tidak ada data'
+    """
+    ps = sorted({str(p) for p in periods if isinstance(p, str) and p})
+    if not ps:
+        return label("periods", lang, periods=label("no_data", lang))
+    span = ps[0] if ps[0] == ps[-1] else label("period_span", lang, start=ps[0], end=ps[-1])
+    return label("periods", lang, periods=span)
+
+
+def source_text(n_urls: int, periods: Iterable[object], lang: str = "en", *, maps: bool) -> str:
+    """The source line under a map (``maps=True``, with the boundaries' credit) or a chart.
+
+    Examples
+    --------
+    >>> source_text(2, ["2024-06"], maps=False)
+    'Source: JKN figures published by BPJS Kesehatan, regional governments and news media (2 web pages; URLs in the data tables); latest figures dated 2024-06.'
+    """  # noqa: E501
+    if not maps:
+        key = "source_line_chart"
+    else:
+        key = "source_line" if n_urls else "source_line_nourl"
+    return label(key, lang, n_urls=n_urls, periods=period_text(periods, lang))
+
+
+def wrap_name(name: str, width: int = 13) -> str:
+    """Break a long name into two balanced lines at a space.
+
+    Examples
+    --------
+    >>> wrap_name("Penukal Abab Lematang Ilir")
+    'Penukal Abab\\nLematang Ilir'
+    """
+    if len(name) <= width or " " not in name:
+        return name
+    words = name.split(" ")
+    best = min(
+        range(1, len(words)),
+        key=lambda i: (max(len(" ".join(words[:i])), len(" ".join(words[i:]))), i),
+    )
+    return " ".join(words[:best]) + "\n" + " ".join(words[best:])
+
+
+def wrap_to_width(text: str, width_in: float, fontsize: float) -> str:
+    """Wrap ``text`` to lines that fit ``width_in`` inches at ``fontsize`` points (>= 40 chars).
+
+    Examples
+    --------
+    >>> wrap_to_width("a " * 30, 2.0, 10).count("\\n")
+    1
+    """
+    chars = max(40, int(width_in * 72.0 / (fontsize * 0.52)))
+    return "\n".join(textwrap.wrap(text, chars, break_on_hyphens=False))

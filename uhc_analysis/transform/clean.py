@@ -1,58 +1,56 @@
-"""Cleaning and validation: raw text rows -> processed observation tables.
+"""Row rules of the cleaning stage: one raw text row -> one clean record, or a reject.
 
-This is the ``uhc-analysis build`` stage. For every raw row it either produces
-a clean record or a reject ``(file, line, column, value, reason)``; clean
-records reporting the same figure (several outlets quoting one BPJS
-statement) are then merged into one *observation* that keeps every source, and
-observations that disagree for the same region and period are flagged as a
-conflict group. Every raw row ends up in exactly one of: kept (it represents an
-observation), merged (it is another source of an observation), rejected.
-
-Rules (documented here because analyses depend on them)
--------------------------------------------------------
-*Same figure*: same region, same measure (enrolment) / basis (population) /
-kind (commitments), periods that nest (``2023-09`` contains ``2023-09-01``,
-``2023`` contains ``2023-07``) and every value stated by both rows equal.
-Values stated by only one row complete the observation; the observation takes
-the most precise period.
-
-*Conflict*: two observations of the same region and measure/basis whose
-periods nest at month precision or finer (the same month or day) but whose
-values differ. Year-only figures do not conflict with dated ones (a year
-figure refers to an unknown time within the year). In each conflict group
-exactly one observation has ``use_in_analysis = True``, chosen by, in order:
-not rounded, more sources, more values stated, finer period, latest
-publication, then the observation id (so the choice is deterministic). The
-others stay in the table, flagged.
+For every raw row (text, as :func:`uhc_analysis.ingest.raw.read_raw_file`
+returns it) the cleaner of its kind of file either returns a clean record
+(codes resolved against the gazetteer, numbers and periods parsed, caveats
+such as "rounded" or "lower bound" read from the remarks) or raises
+:class:`RowRejected` with the column, the value and the reason, which becomes a
+row of ``rejects.csv``. :func:`clean_rows` runs them over raw files. Merging
+records into observations is :mod:`uhc_analysis.transform.observations`.
 
 Examples
 --------
->>> from uhc_analysis.transform import clean
->>> result = clean.clean_all()            # doctest: +SKIP
->>> result.accounting[["file", "read", "kept", "merged", "rejected"]]  # doctest: +SKIP
+>>> settings = CleanSettings(today="2026-11-23")
+>>> row = {"region_level": "regency", "province_code": "16", "region_code": "",
+...        "region_name_reported": "Kab. Banyuasin", "period": "September 2023",
+...        "enrolled": "817.221", "coverage_pct": "97,63", "measure": "registered",
+...        "population": "", "population_basis": "", "published": "2023-09-14",
+...        "publisher": "Antara", "url": "https://example.org/a", "remarks": ""}
+>>> rec = clean_enrolment_row(row, settings)
+>>> rec["region_code"], rec["period"], rec["enrolled"], rec["coverage_pct"]
+('1607', '2023-09', 817221.0, 97.63)
+>>> clean_enrolment_row({**row, "measure": "insured"}, settings)
+Traceback (most recent call last):
+...
+uhc_analysis.transform.clean.RowRejected: measure must be one of ('registered', 'active', 'survey')
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from uhc_analysis import config, schemas
+from uhc_analysis import config
 from uhc_analysis.ingest.parsing import ParseError, Period, parse_period, parse_quantity
-from uhc_analysis.ingest.raw import RawFile, RawFileError, discover_raw_files, read_raw_file
-from uhc_analysis.ingest.regions import RegionResolutionError, load_regions, resolve_region
+from uhc_analysis.ingest.raw import RawFile
+from uhc_analysis.ingest.regions import (
+    NATIONAL_CODE,
+    NATIONAL_NAME,
+    RegionResolutionError,
+    is_national_name,
+    load_regions,
+    resolve_region,
+)
+from uhc_analysis.schemas import COMMITMENT_KINDS, LEVELS, MEASURES
 from uhc_analysis.transform.rows import iter_values
 
-#: Canonical population bases, and the labels seen for each in real files.
+#: Canonical population bases (:data:`uhc_analysis.schemas.POPULATION_BASES`), and the
+#: labels seen for each in real files.
 BASIS_LABELS: dict[str, str] = {
     "dukcapil_dkb": "dukcapil_dkb",
     "dukcapil": "dukcapil_dkb",
@@ -80,11 +78,6 @@ BASIS_FAMILY: dict[str, str] = {
     "other": "unspecified",
     "unspecified": "unspecified",
 }
-MEASURES: tuple[str, ...] = ("registered", "active", "survey")
-COMMITMENT_KINDS: tuple[str, ...] = ("award", "budget", "mou", "target", "other")
-LEVELS: tuple[str, ...] = ("province", "regency", "national")
-NATIONAL_CODE = "ID"
-NATIONAL_NAMES = frozenset({"indonesia", "nasional", "national", "ri"})
 
 _ROUNDED_RE = re.compile(r"round|sekitar|approximat|hampir|kurang lebih", re.IGNORECASE)
 _LOWER_BOUND_RE = re.compile(
@@ -231,11 +224,11 @@ def _region(row: dict[str, str]) -> dict[str, str]:
                 rcode or pcode,
                 "a national row must not carry a province/region code",
             )
-        if name.casefold() not in NATIONAL_NAMES:
+        if not is_national_name(name):
             raise RowRejected("region_name_reported", name, "a national row must name Indonesia")
         return {
             "region_code": NATIONAL_CODE,
-            "region_name": "Indonesia",
+            "region_name": NATIONAL_NAME,
             "region_level": level,
             "province_code": "",
         }
@@ -419,245 +412,30 @@ def clean_commitment_row(row: dict[str, str], settings: CleanSettings) -> dict[s
     return rec
 
 
-#: Per kind of file: row cleaner, value fields that identify a figure, grouping field.
-_KINDS: dict[str, tuple[Callable[..., dict[str, Any]], tuple[str, ...], str, str]] = {
-    "enrolment": (clean_enrolment_row, ("enrolled", "coverage_pct", "population"), "measure", "E"),
-    "population": (clean_population_row, ("population",), "basis", "P"),
-    "commitments": (
-        clean_commitment_row,
-        ("target_pct", "target_date", "budget_idr", "people_funded"),
-        "kind",
-        "C",
-    ),
+#: The row cleaner of each kind of raw file.
+ROW_CLEANERS: dict[str, Callable[[dict[str, str], CleanSettings], dict[str, Any]]] = {
+    "enrolment": clean_enrolment_row,
+    "population": clean_population_row,
+    "commitments": clean_commitment_row,
 }
 
+#: A reject: ``(file, line, column, value, reason)``.
+Reject = tuple[str, int, str, str, str]
 
-# ----------------------------------------------------------------------------- grouping
 
+def clean_rows(
+    raws: Iterable[RawFile], settings: CleanSettings
+) -> tuple[dict[str, list[dict[str, Any]]], list[Reject]]:
+    """Clean records per kind of file (each with ``_file``/``_line``) and every reject.
 
-@lru_cache(maxsize=65536)
-def source_id(url: str) -> str:
-    """Stable id of a source URL.
-
-    Examples
-    --------
-    >>> source_id("https://example.org/a")
-    'S6d3cc6f0c7'
+    The rejects are the raw reader's (rows that are not rows) followed by the
+    rows a rule refused; every raw row is in exactly one of the two outputs.
     """
-    return "S" + hashlib.sha1(url.encode("utf-8")).hexdigest()[:10]
-
-
-def _stated(rec: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
-    return {f: rec[f] for f in fields if rec.get(f) not in (None, "")}
-
-
-def _compatible(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return all(b[k] == v for k, v in a.items() if k in b)
-
-
-@dataclass
-class _Observation:
-    members: list[dict[str, Any]]
-    values: dict[str, Any]
-    period: Period
-    conflict_group: str = ""
-    use: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _group(records: list[dict[str, Any]], fields: tuple[str, ...], by: str) -> list[_Observation]:
-    """Merge records of the same figure into observations (rules in the module doc)."""
-    order = {"day": 0, "month": 1, "semester": 2, "year": 3}
-    buckets: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for rec in records:
-        buckets.setdefault((rec["region_code"], rec[by]), []).append(rec)
-    observations: list[_Observation] = []
-    for key in sorted(buckets):
-        recs = sorted(
-            buckets[key],
-            key=lambda r: (
-                order[r["_period"].precision],
-                r["_period"].start,
-                r["_file"],
-                r["_line"],
-            ),
-        )
-        local: list[_Observation] = []
-        by_year: dict[int, list[_Observation]] = {}  # candidates indexed by year (speed)
-        for rec in recs:
-            stated = _stated(rec, fields)
-            p = rec["_period"]
-            candidates = [
-                o for y in range(p.start.year, p.end.year + 1) for o in by_year.get(y, [])
-            ]
-            for obs in candidates:
-                if (obs.period.contains(p) or p.contains(obs.period)) and _compatible(
-                    stated, obs.values
-                ):
-                    obs.members.append(rec)
-                    obs.values = {**stated, **obs.values}
-                    if order[p.precision] < order[obs.period.precision]:
-                        obs.period = p
-                    break
-            else:
-                new = _Observation(members=[rec], values=stated, period=p)
-                local.append(new)
-                for y in range(p.start.year, p.end.year + 1):
-                    by_year.setdefault(y, []).append(new)
-        observations.extend(local)
-    return observations
-
-
-def _observation_id(prefix: str, obs: _Observation, by_value: str, fields: tuple[str, ...]) -> str:
-    first = obs.members[0]
-    payload = "|".join([by_value, *(f"{f}={obs.values.get(f, '')}" for f in fields)])
-    digest = hashlib.sha1(payload.encode("utf-8")).hexdigest()[:8]
-    return f"{prefix}-{first['region_code']}-{obs.period.iso()}-{digest}"
-
-
-def _mark_conflicts(observations: list[_Observation], prefix: str, by: str) -> None:
-    """Assign conflict groups and choose the observation analyses use (module doc)."""
-    buckets: dict[tuple[str, str], list[_Observation]] = {}
-    for obs in observations:
-        m = obs.members[0]
-        buckets.setdefault((m["region_code"], m[by]), []).append(obs)
-    for (region, by_value), group in sorted(buckets.items()):
-        fine = [o for o in group if o.period.precision in ("day", "month")]
-        parent = list(range(len(fine)))
-
-        def find(i: int, parent: list[int] = parent) -> int:
-            while parent[i] != i:
-                parent[i] = parent[parent[i]]
-                i = parent[i]
-            return i
-
-        by_month: dict[tuple[int, int], list[int]] = {}
-        for i, o in enumerate(fine):
-            by_month.setdefault((o.period.start.year, o.period.start.month), []).append(i)
-        for members_idx in by_month.values():
-            for x, i in enumerate(members_idx):
-                for j in members_idx[x + 1 :]:
-                    a, b = fine[i].period, fine[j].period
-                    if a.contains(b) or b.contains(a):
-                        parent[find(i)] = find(j)
-        clusters: dict[int, list[_Observation]] = {}
-        for i, obs in enumerate(fine):
-            clusters.setdefault(find(i), []).append(obs)
-        for members in clusters.values():
-            if len(members) < 2:
-                continue
-            ranked = sorted(
-                members,
-                key=lambda o: (
-                    all(m["rounded"] for m in o.members),
-                    -len({m["url"] for m in o.members}),
-                    -len(o.values),
-                    {"day": 0, "month": 1}[o.period.precision],
-                    tuple(-ord(c) for c in max(m["published"] for m in o.members)),
-                    o.extra["observation_id"],
-                ),
-            )
-            gid = f"K{prefix}-{region}-{by_value}-{min(o.period.iso() for o in members)}"
-            for obs in ranked:
-                obs.conflict_group = gid
-                obs.use = obs is ranked[0]
-
-
-def _observations_frame(kind: str, records: list[dict[str, Any]]) -> pd.DataFrame:
-    _, fields, by, prefix = _KINDS[kind]
-    observations = _group(records, fields, by)
-    for obs in observations:
-        obs.extra["observation_id"] = _observation_id(prefix, obs, obs.members[0][by], fields)
-    if kind != "commitments":
-        _mark_conflicts(observations, prefix, by)
-    rows = []
-    for obs in observations:
-        first = obs.members[0]
-        urls = sorted({m["url"] for m in obs.members})
-        remarks = list(dict.fromkeys(m["remarks"] for m in obs.members if m["remarks"]))
-        row: dict[str, Any] = {
-            "observation_id": obs.extra["observation_id"],
-            "region_code": first["region_code"],
-            "region_name": first["region_name"],
-            "region_level": first["region_level"],
-            "province_code": first["province_code"],
-            "period": obs.period.iso(),
-            "period_precision": obs.period.precision,
-            "date": obs.period.date.isoformat(),
-            by: first[by],
-            **{f: obs.values.get(f) for f in fields},
-            "rounded": all(m["rounded"] for m in obs.members),
-            "lower_bound": all(m["lower_bound"] for m in obs.members),
-            "conflict_group": obs.conflict_group,
-            "use_in_analysis": obs.use,
-            "n_sources": len(urls),
-            "source_ids": ";".join(sorted(source_id(u) for u in urls)),
-            "urls": " ".join(urls),
-            "raw_refs": ";".join(f"{m['_file']}:{m['_line']}" for m in obs.members),
-            "remarks": " || ".join(remarks),
-        }
-        if kind == "enrolment":
-            bases = [
-                m["population_basis"]
-                for m in obs.members
-                if m["population"] == obs.values.get("population") and m["population_basis"]
-            ]
-            row["population_basis"] = bases[0] if bases else ""
-            # flagged per record with the build's settings; members agree on the percentage
-            row["over_120"] = any(m["over_120"] for m in obs.members)
-        elif kind == "population":
-            row["basis_family"] = BASIS_FAMILY[first["basis"]]
-        else:
-            row["segment"] = " | ".join(
-                dict.fromkeys(m["segment"] for m in obs.members if m["segment"])
-            )
-        rows.append(row)
-    columns = {
-        "enrolment": schemas.ENROLMENT,
-        "population": schemas.POPULATION,
-        "commitments": schemas.COMMITMENTS,
-    }[kind]
-    frame = pd.DataFrame(rows, columns=list(columns))
-    frame = frame.sort_values(["region_code", "date", "observation_id"], kind="mergesort")
-    dupes = frame["observation_id"][frame["observation_id"].duplicated()]
-    if len(dupes):  # pragma: no cover - would be a bug in _group
-        raise AssertionError(f"duplicate observation ids: {sorted(dupes)[:5]}")
-    return frame.reset_index(drop=True)
-
-
-# ----------------------------------------------------------------------------- build
-
-
-@dataclass
-class CleanResult:
-    """Everything the build stage produces (also written to ``data/processed``)."""
-
-    regions: pd.DataFrame
-    enrolment: pd.DataFrame
-    population: pd.DataFrame
-    commitments: pd.DataFrame
-    sources: pd.DataFrame
-    rejects: pd.DataFrame
-    accounting: pd.DataFrame
-    manifest: pd.DataFrame
-
-
-def clean_files(
-    files: Iterable[Path], raw_dir: Path | None = None, settings: CleanSettings | None = None
-) -> CleanResult:
-    """Read, validate and merge the given raw files (see module doc for rules).
-
-    A file that cannot be read at all (not UTF-8, wrong header, wrong delimiter,
-    empty) raises :class:`~uhc_analysis.ingest.raw.RawFileError` naming file and line.
-    """
-    settings = settings or CleanSettings()
-    raw_dir = Path(raw_dir) if raw_dir else config.DATA_RAW
-    raws: list[RawFile] = [read_raw_file(Path(f), raw_dir) for f in files]
-    records: dict[str, list[dict[str, Any]]] = {k: [] for k in _KINDS}
-    rejects: list[tuple[str, int, str, str, str]] = []
+    records: dict[str, list[dict[str, Any]]] = {k: [] for k in ROW_CLEANERS}
+    rejects: list[Reject] = []
     for raw in raws:
         rejects.extend(raw.rejects)
-        cleaner = _KINDS[raw.kind][0]
+        cleaner = ROW_CLEANERS[raw.kind]
         columns = [c for c in raw.rows.columns if not c.startswith("_")]
         for values in iter_values(raw.rows):
             file, line, *cells = values
@@ -665,130 +443,22 @@ def clean_files(
             try:
                 rec = cleaner(row, settings)
             except RowRejected as exc:
-                rejects.append((file, line, exc.column, exc.value, exc.reason))
+                rejects.append((file, int(line), exc.column, exc.value, exc.reason))
                 continue
-            rec["_file"], rec["_line"] = file, line
+            rec["_file"], rec["_line"] = file, int(line)
             records[raw.kind].append(rec)
-    frames = {kind: _observations_frame(kind, recs) for kind, recs in records.items()}
-    rejects_df = (
-        pd.DataFrame(rejects, columns=list(schemas.REJECTS))
-        .sort_values(["file", "line", "column"], kind="mergesort")
-        .reset_index(drop=True)
-    )
-    accounting = _accounting(raws, frames, rejects_df)
-    sources = _sources_table(records)
-    manifest = (
-        pd.DataFrame(
-            [(r.file, r.kind, r.sha256, r.n_read) for r in raws],
-            columns=["file", "kind", "sha256", "rows"],
-        )
-        .sort_values("file")
-        .reset_index(drop=True)
-    )
-    regions = load_regions().copy()
-    for frame, name in [
-        (frames["enrolment"], "enrolment"),
-        (frames["population"], "population"),
-        (frames["commitments"], "commitments"),
-        (sources, "sources"),
-        (rejects_df, "rejects"),
-        (regions, "regions"),
-    ]:
-        schemas.check_columns(frame, getattr(schemas, name.upper()), name)
-    return CleanResult(
-        regions=regions,
-        enrolment=frames["enrolment"],
-        population=frames["population"],
-        commitments=frames["commitments"],
-        sources=sources,
-        rejects=rejects_df,
-        accounting=accounting,
-        manifest=manifest,
-    )
-
-
-def _accounting(
-    raws: list[RawFile], frames: dict[str, pd.DataFrame], rejects: pd.DataFrame
-) -> pd.DataFrame:
-    kept: dict[str, int] = {}
-    merged: dict[str, int] = {}
-    for frame in frames.values():
-        for refs in frame["raw_refs"]:
-            parts = refs.split(";")
-            first = parts[0].rsplit(":", 1)[0]
-            kept[first] = kept.get(first, 0) + 1
-            for part in parts[1:]:
-                f = part.rsplit(":", 1)[0]
-                merged[f] = merged.get(f, 0) + 1
-    rejected = rejects.groupby("file").size().to_dict()
-    rows = []
-    for raw in raws:
-        k, m, r = kept.get(raw.file, 0), merged.get(raw.file, 0), int(rejected.get(raw.file, 0))
-        rows.append((raw.file, raw.kind, raw.n_read, k, m, r, raw.n_read == k + m + r))
-    return (
-        pd.DataFrame(
-            rows, columns=["file", "kind", "read", "kept", "merged", "rejected", "balanced"]
-        )
-        .sort_values("file")
-        .reset_index(drop=True)
-    )
-
-
-def _sources_table(records: dict[str, list[dict[str, Any]]]) -> pd.DataFrame:
-    by_url: dict[str, dict[str, Any]] = {}
-    for recs in records.values():
-        for rec in recs:
-            entry = by_url.setdefault(
-                rec["url"], {"publishers": set(), "published": set(), "n": 0, "files": set()}
-            )
-            if rec["publisher"]:
-                entry["publishers"].add(rec["publisher"])
-            if rec["published"]:
-                entry["published"].add(rec["published"])
-            entry["n"] += 1
-            entry["files"].add(rec["_file"])
-    rows = [
-        (
-            source_id(url),
-            url,
-            " | ".join(sorted(e["publishers"])),
-            min(e["published"]) if e["published"] else "",
-            e["n"],
-            ";".join(sorted(e["files"])),
-        )
-        for url, e in by_url.items()
-    ]
-    return (
-        pd.DataFrame(rows, columns=list(schemas.SOURCES))
-        .sort_values("source_id")
-        .reset_index(drop=True)
-    )
-
-
-def clean_all(raw_dir: Path | None = None, settings: CleanSettings | None = None) -> CleanResult:
-    """Clean every raw file below ``raw_dir`` (default ``data/raw``)."""
-    raw_dir = Path(raw_dir) if raw_dir else config.DATA_RAW
-    return clean_files(discover_raw_files(raw_dir), raw_dir=raw_dir, settings=settings)
-
-
-def format_accounting(accounting: pd.DataFrame) -> str:
-    """The per-file accounting as a fixed-width text table (printed by the build)."""
-    lines = [f"{'file':<28} {'read':>5} {'kept':>5} {'merged':>6} {'rejected':>8}"]
-    for r in accounting.itertuples(index=False):
-        flag = "" if r.balanced else "  <-- does not balance"
-        lines.append(f"{r.file:<28} {r.read:>5} {r.kept:>5} {r.merged:>6} {r.rejected:>8}{flag}")
-    t = accounting[["read", "kept", "merged", "rejected"]].sum()
-    lines.append(f"{'total':<28} {t.read:>5} {t.kept:>5} {t.merged:>6} {t.rejected:>8}")
-    return "\n".join(lines)
+    return records, rejects
 
 
 __all__ = [
-    "CleanResult",
+    "BASIS_FAMILY",
+    "BASIS_LABELS",
+    "ROW_CLEANERS",
     "CleanSettings",
-    "RawFileError",
-    "clean_all",
-    "clean_files",
-    "format_accounting",
+    "RowRejected",
+    "clean_commitment_row",
+    "clean_enrolment_row",
+    "clean_population_row",
+    "clean_rows",
     "normalise_basis",
-    "source_id",
 ]

@@ -1,0 +1,435 @@
+"""The production forecast at one as-of date: inputs checked, fits, paths and crossings.
+
+:func:`forecast` refuses any input dated after ``as_of`` (panel rows, awards
+by their ceremony or evidence date), runs the observation model, fits both
+measures and returns a :class:`Forecast` that draws levels at any dates.
+:func:`project` turns it into the two tidy tables; the backtest calls
+:func:`forecast` exactly as :func:`project` does.
+
+Examples
+--------
+>>> panel = synthetic_panel({"1701": [(2019.5, 80.0), (2021.5, 88.0), (2023.5, 93.0)],
+...     "1702": [(2020.5, 70.0), (2022.5, 80.0)], "1703": [(2021.5, 90.0)],
+...     "1704": [(2021.5, 97.0), (2023.5, 99.5)]})
+>>> cross, paths = project(panel, None, as_of="2024-01-01", settings=ForecastSettings(n_draws=200))
+>>> r95 = cross.loc[cross.measure.eq("registered") & cross.threshold.eq(95.0)]
+>>> r95["status"].tolist(), r95["borrowed_trend"].tolist()
+(['on_track', 'on_track', 'on_track', 'reached'], [False, False, True, False])
+>>> bool((paths["median"] <= paths["cap"] + 1e-9).all())
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from uhc_analysis.analysis.forecast.model import (
+    ForecastSettings,
+    MeasureFit,
+    fit_active,
+    fit_registered,
+)
+from uhc_analysis.analysis.forecast.observations import (
+    censored_evidence,
+    decimal_year,
+    observations,
+)
+from uhc_analysis.analysis.forecast.uncertainty import (
+    bands,
+    crossing_draws,
+    crossing_quantiles,
+    level_draws,
+    observation_draws,
+    rng_for,
+)
+
+#: Columns of the crossings table.
+CROSSINGS: tuple[str, ...] = (
+    "region_code",
+    "province_code",
+    "measure",
+    "threshold",
+    "threshold_active",
+    "model",
+    "method",
+    "status",
+    "year_reached",
+    "year_reached_lo80",
+    "year_reached_hi80",
+    "year_reached_lo95",
+    "year_reached_hi95",
+    "probability_at_or_above",
+    "as_of",
+    "n_own_obs",
+    "borrowed_trend",
+    "latest_date",
+    "latest_pct",
+    "not_before",
+    "ceiling",
+    "cap",
+    "reason",
+)
+#: Columns of the paths table.
+PATHS: tuple[str, ...] = (
+    "region_code",
+    "measure",
+    "model",
+    "year",
+    "median",
+    "coverage_pct",
+    "lo80",
+    "hi80",
+    "lo95",
+    "hi95",
+    "cap",
+    "borrowed_trend",
+)
+MODEL_NAMES = {"registered": "logit_mixed", "active": "logit_mixed_linked"}
+
+
+class FutureInputError(ValueError):
+    """An input is dated after the forecast's as-of date."""
+
+
+def _as_of(as_of: str | dt.date | pd.Timestamp) -> pd.Timestamp:
+    return pd.Timestamp(as_of).normalize()
+
+
+def check_as_of(panel: pd.DataFrame, commitments: pd.DataFrame | None, as_of: pd.Timestamp) -> None:
+    """Raise :class:`FutureInputError` if any panel row or award is dated after ``as_of``.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"date": pd.to_datetime(["2024-05-01"]), "observation_id": ["E1"]})
+    >>> check_as_of(p, None, pd.Timestamp("2024-01-01"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    uhc_analysis.analysis.forecast.projecting.FutureInputError: 1 panel row(s) dated after ...
+    """
+    late = panel.loc[pd.to_datetime(panel["date"]) > as_of]
+    if len(late):
+        first = late.sort_values("date").iloc[0]
+        raise FutureInputError(
+            f"{len(late)} panel row(s) dated after {as_of.date()} (first: "
+            f"{first['observation_id']} on {pd.Timestamp(first['date']).date()}); cut the "
+            "inputs at the as-of date"
+        )
+    if commitments is not None and len(commitments):
+        aw = commitments.loc[commitments["kind"].astype(str).eq("award")]
+        late_aw = aw.loc[pd.to_datetime(aw["date"].astype(str)) > as_of]
+        if len(late_aw):
+            raise FutureInputError(
+                f"{len(late_aw)} award(s) dated after {as_of.date()} (first: "
+                f"{late_aw['observation_id'].iloc[0]}); cut the inputs at the as-of date"
+            )
+
+
+@dataclass
+class Forecast:
+    """Fitted measures at one as-of date, with the evidence they rest on."""
+
+    as_of: pd.Timestamp
+    settings: ForecastSettings
+    obs: pd.DataFrame
+    censored: pd.DataFrame
+    fits: dict[str, MeasureFit]
+
+    @property
+    def regions(self) -> list[str]:
+        return sorted(self.fits["registered"].lines)
+
+    def draws(self, region: str, measure: str, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(level draws, observation draws) of ``measure`` at decimal ``times``."""
+        s = self.settings
+        reg = self.fits["registered"]
+        fit = self.fits[measure]
+        line = fit.lines[region]
+        rng = rng_for(s.seed, region, measure)
+        offset = fit.offsets.get(region) if measure == "active" else None
+        lev = level_draws(line, fit.ceiling, np.asarray(times, float), rng, s.n_draws, s.t0, offset)
+        if measure == "active":  # activity per resident cannot exceed registered coverage
+            reg_lev, _ = self.draws(region, "registered", times)
+            lev = np.minimum(lev, reg_lev)
+        return lev, observation_draws(lev, reg.ceiling, fit.scale, rng)
+
+    def points(self, region: str, measure: str) -> pd.DataFrame:
+        o = self.obs
+        return o.loc[o["used"] & o["region_code"].eq(region) & o["measure"].eq(measure)]
+
+
+def forecast(
+    panel: pd.DataFrame,
+    commitments: pd.DataFrame | None,
+    *,
+    as_of: str | dt.date | pd.Timestamp,
+    settings: ForecastSettings | None = None,
+    criteria: pd.DataFrame | None = None,
+    regions: pd.DataFrame | None = None,
+) -> Forecast:
+    """Check the inputs against ``as_of``, run the observation model and fit both measures.
+
+    ``regions`` (``region_code``, ``province_code``) lists regions to give a
+    path even without figures (the province's); default: those in the panel.
+    """
+    s = settings or ForecastSettings()
+    when = _as_of(as_of)
+    check_as_of(panel, commitments, when)
+    obs = observations(
+        panel,
+        basis=s.basis,
+        repeat_months=s.repeat_months,
+        conflict_days=s.conflict_days,
+        pct_tolerance_pp=s.pct_tolerance_pp,
+    )
+    obs = obs.loc[obs["province_code"].isin(s.provinces)].reset_index(drop=True)
+    cens = censored_evidence(obs, commitments, criteria)
+    cens = cens.loc[
+        cens["region_code"].isin(
+            set(obs["region_code"])
+            | set(regions["region_code"].astype(str) if regions is not None else [])
+        )
+    ]
+    late = cens.loc[(cens["date"] > when) | (cens["known_date"] > when)]
+    if len(late):
+        raise FutureInputError(
+            f"censored evidence dated after {when.date()}: {late['observation_id'].tolist()}"
+        )
+    province_of = dict(zip(obs["region_code"], obs["province_code"], strict=False))
+    if regions is not None:
+        r = regions.loc[regions["province_code"].astype(str).isin(s.provinces)]
+        province_of.update(
+            zip(r["region_code"].astype(str), r["province_code"].astype(str), strict=True)
+        )
+    cens = cens.loc[cens["region_code"].isin(province_of)]
+    points = obs.loc[obs["used"] & obs["kind"].eq("observed")]
+    reg = fit_registered(points, cens, sorted(province_of), province_of, s)
+    act = fit_active(points, cens, reg, s)
+    return Forecast(when, s, obs, cens, {"registered": reg, "active": act})
+
+
+def _latest(f: Forecast, region: str, measure: str) -> tuple[float, float, float]:
+    """(decimal year, value, n) of the latest used point figure; NaN when none."""
+    p = f.points(region, measure)
+    p = p.loc[p["kind"].eq("observed")]
+    if not len(p):
+        return math.nan, math.nan, 0
+    last = p.sort_values("decimal_year").iloc[-1]
+    return float(last["decimal_year"]), float(last["value_pct"]), len(p)
+
+
+def _reached_at(f: Forecast, region: str, measure: str, threshold: float) -> float:
+    """Decimal year the evidence shows ``threshold`` reached (latest figure at/above), else NaN."""
+    p = f.points(region, measure)[["decimal_year", "value_pct", "kind"]]
+    c = f.censored.loc[f.censored["region_code"].eq(region) & f.censored["measure"].eq(measure)]
+    ev = pd.concat(
+        [
+            p.assign(kind=p["kind"]),
+            pd.DataFrame(
+                {"decimal_year": c["decimal_year"], "value_pct": c["bound_pct"], "kind": "bound"}
+            ),
+        ],
+        ignore_index=True,
+    )
+    ev = ev.sort_values("decimal_year")
+    point = ev.loc[ev["kind"].eq("observed")]
+    if len(point) and point["value_pct"].iloc[-1] < threshold:
+        later = ev.loc[
+            ev["decimal_year"].gt(point["decimal_year"].iloc[-1]) & ev["value_pct"].ge(threshold)
+        ]
+        return float(later["decimal_year"].iloc[0]) if len(later) else math.nan
+    above = ev.loc[ev["value_pct"].ge(threshold)]
+    if not len(above):
+        return math.nan
+    below = ev.loc[ev["value_pct"].lt(threshold) & ev["kind"].eq("observed")]
+    after = (
+        above.loc[above["decimal_year"].gt(below["decimal_year"].max())] if len(below) else above
+    )
+    return float(after["decimal_year"].iloc[0])
+
+
+def _crossing_row(
+    f: Forecast,
+    region: str,
+    measure: str,
+    threshold: float,
+    threshold_active: float,
+    grid: np.ndarray,
+    now: float,
+    lev: dict[str, np.ndarray],
+    obs_d: dict[str, np.ndarray],
+) -> dict[str, object]:
+    s = f.settings
+    base = "registered" if measure not in ("registered", "active") else measure
+    parts = (
+        [("registered", threshold), ("active", threshold_active)]
+        if base != measure
+        else [(measure, threshold)]
+    )
+    line = f.fits[base].lines[region]
+    n_own = min(_latest(f, region, m)[2] for m, _ in parts)
+    borrowed = n_own < s.min_own_obs
+    reached = [_reached_at(f, region, m, thr) for m, thr in parts]
+    not_before = -math.inf
+    latest_date, latest_pct = _latest(f, region, parts[0][0])[:2]
+    for m, thr in parts:
+        d, v, _ = _latest(f, region, m)
+        if math.isfinite(d) and v < thr:
+            not_before = max(not_before, d)
+    i_now = int(np.searchsorted(grid, now))
+    hit_obs = np.ones(s.n_draws, dtype=bool)
+    hit_lev = np.ones((s.n_draws, len(grid)), dtype=bool)
+    for m, thr in parts:
+        hit_obs &= obs_d[m][:, i_now] >= thr
+        hit_lev &= lev[m] >= thr
+    prob = float(hit_obs.mean())
+    q = crossing_quantiles(crossing_draws(hit_lev.astype(float), grid, 0.5, not_before))
+    fit = f.fits[base]
+    if all(math.isfinite(r) for r in reached):
+        status, year = "reached", max(reached)
+        q = [year] * 5
+        reason = f"evidence at or above since {year:.2f}"
+    elif not math.isfinite(q[2]):
+        status, year = "not_on_current_trend", math.nan
+        reason = f"the median path does not reach it by {grid[-1]:.0f}"
+    else:
+        year = q[2]
+        status = "overdue" if year < now else "on_track"
+        reason = f"projected median crossing {year:.2f} (80 %: {q[1]:.2f}-{q[3]:.2f})"
+    if borrowed and status != "reached":
+        reason += (
+            "; fewer than two own figures: the province's trend through the region's own level"
+            if n_own
+            else "; no own figure: the province's path"
+        )
+    if math.isfinite(not_before) and status != "reached":
+        reason += f"; not before the latest figure below ({not_before:.2f})"
+    return {
+        "region_code": region,
+        "province_code": line.province_code,
+        "measure": measure,
+        "threshold": float(threshold),
+        "threshold_active": float(threshold_active) if base != measure else math.nan,
+        "model": MODEL_NAMES.get(base, "logit_mixed_joint"),
+        "method": fit.method,
+        "status": status,
+        "year_reached": year,
+        "year_reached_lo80": q[1],
+        "year_reached_hi80": q[3],
+        "year_reached_lo95": q[0],
+        "year_reached_hi95": q[4],
+        "probability_at_or_above": prob,
+        "as_of": f.as_of.date().isoformat(),
+        "n_own_obs": int(n_own),
+        "borrowed_trend": bool(borrowed),
+        "latest_date": latest_date,
+        "latest_pct": latest_pct,
+        "not_before": not_before if math.isfinite(not_before) else math.nan,
+        "ceiling": fit.ceiling,
+        "cap": line.cap if base == measure else math.nan,
+        "reason": reason,
+    }
+
+
+def project(
+    panel: pd.DataFrame,
+    commitments: pd.DataFrame | None,
+    *,
+    as_of: str | dt.date | pd.Timestamp,
+    thresholds: tuple[float, ...] | None = None,
+    settings: ForecastSettings | None = None,
+    criteria: pd.DataFrame | None = None,
+    regions: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Crossings (:data:`CROSSINGS`) and paths (:data:`PATHS`) of every region x measure.
+
+    Crossings: one row per region x measure x threshold (activity thresholds
+    are the ``min_active_pct`` values 75, 80, 85, 95; the joint criteria of the
+    settings as measure ``uhc_prioritas``), the median and 80/95 % crossing
+    years from the level draws, never before the latest figure below,
+    ``probability_at_or_above`` at ``as_of`` from the observation draws.
+    Paths: per region x measure x year (step ``settings.path_step``) the
+    median (capped, also as ``coverage_pct`` for :mod:`..uhc_status`) and
+    bands of a published figure.
+    """
+    s = settings or ForecastSettings()
+    f = forecast(panel, commitments, as_of=as_of, settings=s, criteria=criteria, regions=regions)
+    thr_reg = tuple(thresholds or s.thresholds)
+    thr_act = (75.0, 80.0, 85.0, 95.0)
+    now = float(decimal_year(pd.Series([f.as_of]))[0])
+    start = math.floor(min(f.obs["decimal_year"].min(), now))
+    grid = np.round(np.arange(start, now + s.horizon_years + 1e-9, 1 / 12), 6)
+    grid = np.unique(np.append(grid, now))
+    path_years = np.round(np.arange(start, now + s.horizon_years + 1e-9, s.path_step), 6)
+    rows: list[dict[str, object]] = []
+    path_parts: list[pd.DataFrame] = []
+    for region in f.regions:
+        lev, obs_d = {}, {}
+        for m in ("registered", "active"):
+            lev[m], obs_d[m] = f.draws(region, m, grid)
+        for m, thrs in (("registered", thr_reg), ("active", thr_act)):
+            for thr in thrs:
+                rows.append(_crossing_row(f, region, m, thr, math.nan, grid, now, lev, obs_d))
+        for name, r_thr, a_thr in s.joint:
+            rows.append(_crossing_row(f, region, name, r_thr, a_thr, grid, now, lev, obs_d))
+        for m in ("registered", "active"):
+            _, o = f.draws(region, m, path_years)
+            line = f.fits[m].lines[region]
+            b = bands(o, line.cap)
+            n_own = _latest(f, region, m)[2]
+            path_parts.append(
+                pd.DataFrame(
+                    {
+                        "region_code": region,
+                        "measure": m,
+                        "model": MODEL_NAMES[m],
+                        "year": path_years,
+                        "median": b["median"],
+                        "coverage_pct": b["median"],
+                        "lo80": b["lo80"],
+                        "hi80": b["hi80"],
+                        "lo95": b["lo95"],
+                        "hi95": b["hi95"],
+                        "cap": line.cap,
+                        "borrowed_trend": n_own < s.min_own_obs,
+                    }
+                )
+            )
+    crossings = pd.DataFrame(rows, columns=list(CROSSINGS))
+    paths = pd.concat(path_parts, ignore_index=True)[list(PATHS)]
+    return crossings, paths
+
+
+def synthetic_panel(
+    series: dict[str, list[tuple[float, float]]], province_code: str = "17"
+) -> pd.DataFrame:
+    """A small coverage panel of registered figures ``{region: [(decimal year, pct), ...]}``."""
+    rows = []
+    for code, pts in series.items():
+        for i, (year, pct) in enumerate(pts):
+            day = pd.Timestamp(f"{int(year)}-01-01") + pd.Timedelta(days=round((year % 1) * 365))
+            rows.append(
+                {
+                    "region_code": code,
+                    "region_level": "regency",
+                    "province_code": province_code,
+                    "measure": "registered",
+                    "basis": "published",
+                    "date": day,
+                    "coverage_pct": pct,
+                    "published_coverage_pct": pct,
+                    "participants": math.nan,
+                    "population": math.nan,
+                    "participants_status": "",
+                    "population_status": "",
+                    "lower_bound": False,
+                    "rounded": False,
+                    "observation_id": f"E-{code}-{i}",
+                    "source_ids": "S",
+                }
+            )
+    return pd.DataFrame(rows)

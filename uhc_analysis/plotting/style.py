@@ -1,0 +1,78 @@
+"""Colours, hatching, line styles and the subtitle placement shared by every map and chart.
+
+The class palettes are ColorBrewer schemes (colour-blind safe); the basis
+colours are entries of seaborn's "colorblind" palette. Regencies without data
+are grey and hatched everywhere (maps, bars, small multiples).
+
+Examples
+--------
+>>> COVERAGE_COLORS[0], NO_DATA_HATCH
+('#ffffcc', '////')
+>>> threshold_linestyle(95), threshold_linestyle(100)
+('--', '-.')
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+#: ColorBrewer YlGnBu, 5 classes (colour-blind safe), low to high coverage.
+COVERAGE_COLORS: tuple[str, ...] = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
+#: ColorBrewer YlOrBr, 5 classes (colour-blind safe), small to large gap.
+GAP_COLORS: tuple[str, ...] = ("#ffffd4", "#fed98e", "#fe9929", "#d95f0e", "#993404")
+#: Projected-year classes: reached, three year bins, not on current trend (orange).
+PROJECTED_COLORS: tuple[str, ...] = ("#253494", "#2c7fb8", "#7fcdbb", "#edf8b1", "#e66101")
+
+NO_DATA_FACE = "#d9d9d9"
+NO_DATA_EDGE = "#7f7f7f"
+NO_DATA_HATCH = "////"
+#: Regency borders inside a map, and the outline of the province.
+BORDER_COLOR = "#ffffff"
+OUTLINE_COLOR = "#595959"
+
+#: Plot order of the denominator bases.
+BASES: tuple[str, ...] = ("published", "dukcapil", "bps")
+#: seaborn "colorblind" palette entries per basis.
+BASIS_COLORS: dict[str, str] = {"published": "#0173b2", "dukcapil": "#de8f05", "bps": "#029e73"}
+BASIS_MARKERS: dict[str, str] = {"published": "o", "dukcapil": "s", "bps": "D"}
+#: Projection median and its 80 % / 95 % bands.
+FAN_COLOR = "#7570b3"
+
+#: Line style of the 95 % (UHC) and 98 % (national target) reference lines.
+THRESHOLD_STYLES: dict[float, str] = {95.0: "--", 98.0: ":"}
+THRESHOLD_COLOR = "#404040"
+#: Grey of subtitles and of source lines.
+SUBTITLE_COLOR = "#404040"
+SOURCE_COLOR = "#525252"
+
+
+def threshold_linestyle(threshold: float) -> str:
+    """Line style of a threshold line: ``--`` at 95 %, ``:`` at 98 %, ``-.`` otherwise."""
+    return THRESHOLD_STYLES.get(float(threshold), "-.")
+
+
+def note_above(ax: Axes, text: str, *, fontsize: float, color: str, offset: float = 5) -> None:
+    """Left-aligned text ``offset`` points above the axes (a subtitle).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> note_above(ax, "Denominator: BPS", fontsize=8, color=SUBTITLE_COLOR)
+    >>> [t.get_text() for t in ax.texts]
+    ['Denominator: BPS']
+    >>> plt.close(fig)
+    """
+    ax.annotate(
+        text,
+        xy=(0, 1),
+        xycoords="axes fraction",
+        xytext=(0, offset),
+        textcoords="offset points",
+        fontsize=fontsize,
+        color=color,
+        va="bottom",
+    )
