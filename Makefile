@@ -14,7 +14,7 @@ export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 
 .DEFAULT_GOAL := help
-.PHONY: help install data build metrics project figures notebooks findings analysis test lint \
+.PHONY: help install data build metrics project status figures notebooks findings analysis test lint \
         format \
         benchmark determinism clean
 
@@ -43,6 +43,9 @@ metrics: install ## UHC status, gaps, budgets, ranks -> data/processed/metrics.c
 project: install ## time-to-UHC projections and backtest -> data/processed/
 	$(BIN)/uhc-analysis project
 
+status: install ## every region against every UHC criterion (evidence and its age)
+	$(BIN)/uhc-analysis status
+
 figures: install ## maps and charts -> reports/figures/
 	$(BIN)/uhc-analysis figures --lang en
 	$(BIN)/uhc-analysis figures --lang id
@@ -53,7 +56,7 @@ notebooks: install ## execute notebooks/0*.ipynb headless -> reports/
 findings: install ## findings table -> reports/findings.md and the README's findings block
 	$(BIN)/uhc-analysis findings --update-readme
 
-analysis: data metrics project figures notebooks findings ## rebuild the whole analysis
+analysis: data metrics project status figures notebooks findings ## rebuild the whole analysis
 
 test: install ## lint, check the layer contracts, run every test and doctest (notebooks included)
 	$(BIN)/ruff check uhc_analysis tests benchmarks scripts

@@ -40,6 +40,12 @@ def _cmd_project(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_status(args: argparse.Namespace) -> int:
+    for path in pipeline.status(args.out_dir, args.raw_dir, as_of=args.as_of):
+        print(f"wrote {path}")
+    return 0
+
+
 def _cmd_figures(args: argparse.Namespace) -> int:
     paths = pipeline.figures(
         args.provinces, args.lang, args.figures_dir, args.formats, args.out_dir
@@ -80,7 +86,7 @@ def _cmd_sync_raw(args: argparse.Namespace) -> int:
     from uhc_analysis.ingest.raw import sync_raw
 
     changed = sync_raw(args.facts_dir, args.raw_dir)
-    print(f"{len(changed)} raw file(s) added or updated from {args.facts_dir}")
+    print(f"{len(changed)} raw file(s) added or extended from {args.facts_dir}")
     for path in changed:
         print(f"  {path}")
     return 0
@@ -121,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
         func=_cmd_project
     )
 
+    p = sub.add_parser(
+        "status", help="every region against every UHC criterion, with evidence age"
+    )
+    p.add_argument("--as-of", default=None, help="the date 'today' means (YYYY-MM-DD)")
+    p.set_defaults(func=_cmd_status)
+
     def _figure_args(p: argparse.ArgumentParser) -> None:
         p.add_argument(
             "--provinces",
@@ -154,7 +166,9 @@ def build_parser() -> argparse.ArgumentParser:
     _figure_args(p)
     p.add_argument("notebooks", nargs="*", help="notebook paths (default: notebooks/[0-9]*.ipynb)")
     p.set_defaults(func=_cmd_notebooks)
-    p = sub.add_parser("sync-raw", help="copy new/updated fact files from shared/data/facts")
+    p = sub.add_parser(
+        "sync-raw", help="append new fact files and rows from shared/data/facts (append-only)"
+    )
     p.add_argument(
         "--facts-dir", type=Path, default=config.PROJECT_ROOT.parent / "shared" / "data" / "facts"
     )

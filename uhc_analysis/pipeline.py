@@ -11,10 +11,15 @@ stage         reads                                  writes
 ============  =====================================  ======================================
 build         ``data/raw/**.csv``                    observations, sources, rejects,
                                                      accounting, manifest, regions, panel,
-                                                     population series, quality summary
+                                                     population series, link tables
+                                                     (observation_sources, _raw_rows,
+                                                     panel_population, ...), quality summary
 metrics       coverage_panel, commitments            metrics, budget_check
 project       coverage_panel, commitments            projections, projection_paths,
                                                      backtest
+status        criteria, panel, commitments,          uhc_criteria, uhc_status,
+              projections, projection_paths          uhc_contradictions, award_evidence,
+                                                     activity_rates
 figures       panel, metrics, projections, paths     ``reports/figures/*``
 findings      regions, panel, projections, backtest  ``reports/findings.md`` (+ README)
 notebooks     processed tables, figures              ``reports/*.ipynb``, ``*.html``
@@ -24,7 +29,7 @@ Examples
 --------
 >>> from uhc_analysis import pipeline
 >>> pipeline.STAGES
-('build', 'metrics', 'project', 'figures', 'findings', 'notebooks')
+('build', 'metrics', 'project', 'status', 'figures', 'findings', 'notebooks')
 """
 
 from __future__ import annotations
@@ -43,7 +48,15 @@ if TYPE_CHECKING:
     from uhc_analysis.transform.observations import CleanResult
 
 #: The stages in the order :func:`run_all` runs them.
-STAGES: tuple[str, ...] = ("build", "metrics", "project", "figures", "findings", "notebooks")
+STAGES: tuple[str, ...] = (
+    "build",
+    "metrics",
+    "project",
+    "status",
+    "figures",
+    "findings",
+    "notebooks",
+)
 
 _FINDINGS_MARKERS = ("<!-- findings:start -->", "<!-- findings:end -->")
 _BACKTEST_MARKERS = ("<!-- backtest:start -->", "<!-- backtest:end -->")
@@ -169,6 +182,48 @@ def project(processed_dir: Path | str | None = None, *, holdout: int = 1) -> lis
     ]
 
 
+# --------------------------------------------------------------------------- UHC status
+
+
+def status(
+    processed_dir: Path | str | None = None,
+    raw_dir: Path | str | None = None,
+    *,
+    as_of: str | None = None,
+) -> list[Path]:
+    """Every focus region against every UHC criterion, with evidence and its age.
+
+    Reads ``data/raw/national/uhc_criteria.csv`` (the criteria by year and tier,
+    reviewed by ``uhc_analysis/reference/criteria_decisions.csv``), the panel,
+    the awards and the projections; writes ``uhc_criteria.csv``,
+    ``uhc_status.csv``, ``uhc_contradictions.csv``, ``award_evidence.csv`` and
+    ``activity_rates.csv`` (``uhc-analysis status``). ``as_of`` defaults to
+    ``UHC_ANALYSIS_TODAY`` or the real date.
+    """
+    from uhc_analysis.analysis.uhc_status import uhc_status
+    from uhc_analysis.ingest.criteria import load_criteria
+
+    out = _folder(processed_dir, config.DATA_PROCESSED)
+    criteria = load_criteria(_folder(raw_dir, config.DATA_RAW) / "national" / "uhc_criteria.csv")
+    result = uhc_status(
+        read_table("coverage_panel", out),
+        read_table("commitments", out),
+        criteria,
+        read_table("regions", out),
+        read_table("projections", out),
+        read_table("projection_paths", out),
+        as_of=as_of,
+    )
+    with staged_outputs(out) as stage:
+        write_table(criteria, "uhc_criteria", stage)
+        write_table(result.status, "uhc_status", stage)
+        write_table(result.contradictions, "uhc_contradictions", stage)
+        write_table(result.awards, "award_evidence", stage)
+        write_table(result.activity, "activity_rates", stage)
+    names = ("uhc_criteria", "uhc_status", "uhc_contradictions", "award_evidence", "activity_rates")
+    return [table_path(name, out) for name in names]
+
+
 # --------------------------------------------------------------------------- figures
 
 
@@ -278,6 +333,8 @@ def run_all(
     build(raw_dir, processed_dir)
     print(f"wrote {metrics(processed_dir, at=at)}")
     for path in project(processed_dir):
+        print(f"wrote {path}")
+    for path in status(processed_dir, raw_dir, as_of=at):
         print(f"wrote {path}")
     for lang in langs:
         written = figures(provinces, lang, figures_dir, formats, processed_dir)

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from uhc_analysis import config
+from uhc_analysis.ingest.raw import discover_raw_files
 from uhc_analysis.ingest.regions import (
     RegionResolutionError,
     kemendagri_to_bps,
@@ -198,7 +199,7 @@ def test_aliases_stay_unambiguous_nationally() -> None:
 
 def _raw_rows() -> list[tuple[str, str, str, str, str]]:
     rows = []
-    for path in sorted(config.DATA_RAW.glob("*/*.csv")):
+    for path in discover_raw_files(config.DATA_RAW):
         with open(path, encoding="utf-8", newline="") as f:
             for line, row in enumerate(csv.DictReader(f), start=2):
                 if row["region_level"] == "national":

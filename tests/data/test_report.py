@@ -29,9 +29,12 @@ def test_findings_cover_the_40_focus_regions(processed: Path) -> None:
     )
     assert len(table) == 40  # 37 regencies/cities + 3 provinces
     assert table["status at 95 %"].str.len().gt(0).all()
-    paser = table.set_index("code").loc["6401"]
-    assert paser["status at 95 %"] == "reached, latest below"
-    assert paser["latest coverage %"] == "76.00"
+    # Ogan Komering Ilir: 97.84 % in May 2025, then "81.85 %" per 1 January 2026
+    oki = table.set_index("code").loc["1602"]
+    assert oki["status at 95 %"] == "reached, latest below"
+    assert oki["latest coverage %"] == "81.85"
+    # Paser: 76 % in June 2022, then the regent's 95.95 % for 2024 (raw rows of December 2026)
+    assert table.set_index("code").loc["6401", "latest coverage %"] == "95.95"
 
 
 def test_readme_blocks_are_replaced(processed: Path, tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ def processed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pipeline.build(out_dir=out, verbose=False, settings=CleanSettings(today="2026-11-23"))
     pipeline.metrics(out)
     pipeline.project(out)
+    pipeline.status(out, as_of="2026-11-23")
     return out
 
 

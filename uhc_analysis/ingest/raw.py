@@ -80,12 +80,26 @@ def file_kind(path: Path) -> str:
     )
 
 
+#: Raw files that are not figures: read by their own readers, not by the cleaning
+#: stage (``national/uhc_criteria.csv``: :mod:`uhc_analysis.ingest.criteria`).
+REFERENCE_FILES: frozenset[str] = frozenset({"national/uhc_criteria.csv"})
+
+
 def discover_raw_files(raw_dir: Path | None = None) -> list[Path]:
-    """All raw CSV files below ``raw_dir``, sorted (new files are picked up as data)."""
+    """All raw figure files below ``raw_dir``, sorted (new files are picked up as data).
+
+    Every CSV is a figures file except the reference files in
+    :data:`REFERENCE_FILES`; a CSV whose name tells no kind is an error later
+    (:func:`file_kind`), never skipped silently.
+    """
     raw_dir = Path(raw_dir or config.DATA_RAW)
     if not raw_dir.is_dir():
         raise RawFileError(f"raw data folder {raw_dir} does not exist")
-    return sorted(p for p in raw_dir.rglob("*.csv") if not p.name.startswith("."))
+    return sorted(
+        p
+        for p in raw_dir.rglob("*.csv")
+        if not p.name.startswith(".") and p.relative_to(raw_dir).as_posix() not in REFERENCE_FILES
+    )
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -279,27 +293,87 @@ def read_raw_file(path: Path, raw_dir: Path | None = None) -> RawFile:
     return RawFile(file=name, kind=kind, sha256=sha, n_read=n_read, rows=frame, rejects=rejects)
 
 
+def _appended_only(old: bytes, new: bytes) -> list[int]:
+    r"""Line numbers (1-based) of ``old`` that ``new`` does not keep in place.
+
+    Raw files are append-only: an update may add lines at the end, never edit
+    or remove one. ``[]`` means ``new`` keeps every line of ``old``.
+
+    Examples
+    --------
+    >>> _appended_only(b"a\nb\n", b"a\nb\nc\n")
+    []
+    >>> _appended_only(b"a\nb\n", b"a\nB\nc\n")
+    [2]
+    """
+    old_lines, new_lines = old.splitlines(), new.splitlines()
+    changed = [
+        i + 1 for i, line in enumerate(old_lines) if i >= len(new_lines) or new_lines[i] != line
+    ]
+    return changed
+
+
 def sync_raw(facts_dir: Path, raw_dir: Path | None = None) -> list[Path]:
-    """Copy fact files that are new or changed upstream into ``raw_dir``.
+    """Copy new fact files, and new rows of known ones, from ``facts_dir`` into ``raw_dir``.
 
     ``shared/data/facts`` receives new figures from time to time; this copies
-    them byte for byte (raw files are never edited here) so the next build
-    takes them as data. Returns the files written. A missing ``facts_dir`` is
-    not an error (a clone without ``shared/`` beside it): nothing is copied.
+    them byte for byte so the next build takes them as data. Raw is
+    append-only: a facts file that changes or removes an existing raw line is
+    refused, naming the lines (corrections go through the reviewed corrections
+    table, never by editing raw). Symlinks are never followed or written
+    through; temporary files are created safely in the destination folder.
+    Returns the files written.
+
+    Raises
+    ------
+    RawFileError
+        ``facts_dir`` does not exist, a file is a symlink, or an update would
+        alter raw lines.
     """
+    import os
+    import tempfile
+
     facts_dir = Path(facts_dir)
     raw_dir = Path(raw_dir or config.DATA_RAW)
     if not facts_dir.is_dir():
-        return []
-    changed: list[Path] = []
+        raise RawFileError(f"facts folder {facts_dir} does not exist")
+    plan: list[tuple[Path, bytes]] = []
     for src in sorted(facts_dir.rglob("*.csv")):
-        dest = raw_dir / src.relative_to(facts_dir)
+        rel = src.relative_to(facts_dir)
+        if src.is_symlink() or any(p.is_symlink() for p in src.parents if facts_dir in p.parents):
+            raise RawFileError(f"{src}: is a symbolic link; facts files must be regular files")
+        dest = raw_dir / rel
+        if dest.is_symlink() or any(
+            p.is_symlink() for p in dest.parents if raw_dir in p.parents or p == raw_dir
+        ):
+            raise RawFileError(
+                f"{dest}: is (or lies below) a symbolic link; not writing through it"
+            )
         data = src.read_bytes()
-        if dest.exists() and dest.read_bytes() == data:
-            continue
+        if dest.exists():
+            if dest.is_dir():
+                raise RawFileError(f"{dest}: is a folder, expected a raw file")
+            old = dest.read_bytes()
+            if old == data:
+                continue
+            changed = _appended_only(old, data)
+            if changed:
+                shown = ", ".join(str(n) for n in changed[:10])
+                raise RawFileError(
+                    f"{src}: would change or remove raw line(s) {shown} of {dest}; raw files are "
+                    "append-only (use uhc_analysis/reference/corrections.csv for corrections)"
+                )
+        plan.append((dest, data))
+    written: list[Path] = []
+    for dest, data in plan:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f".{dest.name}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(dest)
-        changed.append(dest)
-    return changed
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp_name, dest)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+        written.append(dest)
+    return written

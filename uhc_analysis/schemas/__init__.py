@@ -71,6 +71,14 @@ from uhc_analysis.schemas.fields import (
     REGION_KINDS,
     SERIES_STATUSES,
 )
+from uhc_analysis.schemas.status_tables import (
+    UHC_STATUSES,
+    ActivityRatesSchema,
+    AwardEvidenceSchema,
+    UhcContradictionsSchema,
+    UhcCriteriaSchema,
+    UhcStatusSchema,
+)
 from uhc_analysis.schemas.tables import (
     AccountingSchema,
     BacktestSchema,
@@ -193,6 +201,11 @@ TABLES: dict[str, type[DataFrameModel]] = {
     "projections": ProjectionsSchema,
     "projection_paths": ProjectionPathsSchema,
     "backtest": BacktestSchema,
+    "uhc_criteria": UhcCriteriaSchema,
+    "uhc_status": UhcStatusSchema,
+    "uhc_contradictions": UhcContradictionsSchema,
+    "award_evidence": AwardEvidenceSchema,
+    "activity_rates": ActivityRatesSchema,
 }
 #: Raw file kind -> the model of its rows as read.
 RAW_TABLES: dict[str, type[DataFrameModel]] = {
