@@ -58,6 +58,7 @@ STAGES: tuple[str, ...] = (
     "notebooks",
 )
 
+_STATUS_MARKERS = ("<!-- status:start -->", "<!-- status:end -->")
 _FINDINGS_MARKERS = ("<!-- findings:start -->", "<!-- findings:end -->")
 _BACKTEST_MARKERS = ("<!-- backtest:start -->", "<!-- backtest:end -->")
 
@@ -280,6 +281,7 @@ def findings(
         backtest_markdown,
         findings_markdown,
         findings_table,
+        status_markdown,
     )
 
     out = _folder(processed_dir, config.DATA_PROCESSED)
@@ -289,8 +291,12 @@ def findings(
         read_table("projections", out),
     )
     text = findings_markdown(table)
-    path = write_text(text, _folder(reports_dir, config.REPORTS_DIR) / "findings.md")
+    status_text = status_markdown(read_table("uhc_status", out))
+    path = write_text(
+        status_text + "\n" + text, _folder(reports_dir, config.REPORTS_DIR) / "findings.md"
+    )
     if readme is not None:
+        update_readme_block(readme, status_text, _STATUS_MARKERS)
         update_readme_block(readme, text, _FINDINGS_MARKERS)
         update_readme_block(
             readme, backtest_markdown(read_table("backtest", out)), _BACKTEST_MARKERS

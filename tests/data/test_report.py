@@ -18,6 +18,7 @@ def processed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pipeline.build(out_dir=out, verbose=False, settings=clean.CleanSettings(today="2026-11-23"))
     pipeline.metrics(out)
     pipeline.project(out)
+    pipeline.status(out, as_of="2026-11-23")
     return out
 
 
@@ -40,12 +41,14 @@ def test_findings_cover_the_40_focus_regions(processed: Path) -> None:
 def test_readme_blocks_are_replaced(processed: Path, tmp_path: Path) -> None:
     readme = tmp_path / "README.md"
     readme.write_text(
-        "x\n<!-- findings:start -->\nold\n<!-- findings:end -->\n"
+        "x\n<!-- status:start -->\nold\n<!-- status:end -->\n"
+        "<!-- findings:start -->\nold\n<!-- findings:end -->\n"
         "<!-- backtest:start -->\nold\n<!-- backtest:end -->\ny\n"
     )
     pipeline.findings(processed, tmp_path, readme=readme)
     text = readme.read_text()
-    assert "old" not in text and "| 1706 | Mukomuko |" in text and "| logit_wls |" in text
+    assert "\nold\n" not in text and "| 1706 | Mukomuko |" in text and "| logit_wls |" in text
+    assert "| uhc_prioritas_2025 |" in text and "Status of 40 regions on 2026-11-23" in text
     assert text.startswith("x\n") and text.endswith("y\n")
 
 

@@ -349,3 +349,43 @@ __all__ = [
     "target_verdicts",
     "verdict_counts",
 ]
+
+
+def status_markdown(status: pd.DataFrame, recent_months: float | None = None) -> str:
+    """Counts of regions by criterion and status, as Markdown, with the evidence ages.
+
+    ``status`` is ``uhc_status.csv`` (:func:`uhc_analysis.analysis.uhc_status.uhc_status`);
+    one row per criterion in force, in the vocabulary of the status module.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"criterion_id": ["national_98"] * 3, "in_force": [True] * 3,
+    ...                   "status": ["confirmed", "confirmed", "stale"],
+    ...                   "evaluated_at": ["2026-12-02"] * 3,
+    ...                   "evidence_age_months": [3.0, 20.0, 40.0]})
+    >>> print(status_markdown(s))  # doctest: +NORMALIZE_WHITESPACE
+    Status of 3 regions on 2026-12-02 ...
+    | criterion | confirmed | stale | median age of evidence (months) |
+    |---|---|---|---|
+    | national_98 | 2 | 1 | 20 |
+    """
+    from uhc_analysis.analysis.uhc_status import StatusSettings
+    from uhc_analysis.schemas import UHC_STATUSES
+
+    recent = StatusSettings().recent_months if recent_months is None else recent_months
+    now = status[status["in_force"]]
+    counts = now.groupby(["criterion_id", "status"]).size().unstack(fill_value=0)
+    counts = counts[[s for s in UHC_STATUSES if s in counts.columns]]
+    ages = now.groupby("criterion_id")["evidence_age_months"].median()
+    counts["median age of evidence (months)"] = ages.round(0).astype("Int64")
+    counts = counts.reset_index().rename(columns={"criterion_id": "criterion"})
+    n = int(now.groupby("criterion_id").size().max()) if len(now) else 0
+    when = ", ".join(sorted(now["evaluated_at"].astype(str).unique()))
+    head = (
+        f"Status of {n} regions on {when} against every UHC criterion in force "
+        "(`uhc_status.csv`: each row names its evidence, the evidence's date and age, and "
+        "a reason). `confirmed` needs a figure or award at or above the threshold within "
+        f"the last {recent:g} months; criteria with an activity condition are "
+        "`insufficient_data` where no activity figure exists."
+    )
+    return head + "\n\n" + "\n".join(_markdown_rows(counts)) + "\n"
