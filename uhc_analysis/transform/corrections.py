@@ -34,17 +34,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from uhc_analysis.ingest.corrections import CORRECTION_COLUMNS
+
 #: Columns of the log of applied corrections (``corrections_applied.csv``).
-CORRECTIONS_APPLIED: tuple[str, ...] = (
-    "file",
-    "line",
-    "column",
-    "old_value",
-    "new_value",
-    "reason",
-    "url",
-    "reviewer",
-)
+CORRECTIONS_APPLIED: tuple[str, ...] = CORRECTION_COLUMNS
 
 
 class CorrectionError(ValueError):
