@@ -37,7 +37,7 @@ data: install ## take new figures from ../shared/data/facts, then raw -> process
 build: install ## raw -> processed (no sync)
 	$(BIN)/uhc-analysis build
 
-metrics: install ## UHC status, gaps, budgets, ranks -> data/processed/metrics.csv
+metrics: install ## coverage gaps, budgets, ranks -> data/processed/metrics.csv
 	$(BIN)/uhc-analysis metrics
 
 project: install ## time-to-UHC projections and backtest -> data/processed/
