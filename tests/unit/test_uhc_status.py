@@ -549,3 +549,7 @@ def test_activity_rate_per_participant_needs_a_near_registered_count() -> None:
     assert math.isnan(out.loc[0, "per_participant_pct"])  # 16 months apart
     out = activity.activity_rates(p, match_months=18)
     assert out.loc[0, "per_participant_pct"] == pytest.approx(100 * 800 / 970)
+
+
+def test_severity_orders_exactly_the_schema_statuses() -> None:
+    assert sorted(uhc_status.SEVERITY) == sorted(uhc_status.STATUSES)

@@ -83,7 +83,6 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from uhc_analysis import config, schemas
@@ -100,7 +99,9 @@ from uhc_analysis.analysis.evidence import (
     projected_crossing,
     projection_index,
 )
+from uhc_analysis.analysis.projection import ProjectionSettings, focus_regions
 from uhc_analysis.ingest.criteria import collapse_criteria, in_force
+from uhc_analysis.schemas import UHC_STATUSES
 
 #: Statuses, worst first: a criterion with two parts takes the worse part's status.
 SEVERITY: tuple[str, ...] = (
@@ -114,7 +115,7 @@ SEVERITY: tuple[str, ...] = (
     "probably_reached",
     "confirmed",
 )
-STATUSES: frozenset[str] = frozenset(SEVERITY)
+STATUSES: frozenset[str] = frozenset(UHC_STATUSES)
 
 #: Columns of the status table.
 UHC_STATUS: tuple[str, ...] = (
@@ -208,27 +209,6 @@ class StatusResult:
 
 
 # --------------------------------------------------------------------------- inputs
-
-
-def focus_regions(regions: pd.DataFrame, provinces: tuple[str, ...]) -> pd.DataFrame:
-    """The provinces and regencies/cities of ``provinces`` from the regions table.
-
-    Accepts the processed ``regions`` table (``bps_code``, ``name``, ``kind``)
-    or one with ``region_code``, ``region_name``, ``region_level``.
-    """
-    if "bps_code" in regions.columns:
-        r = pd.DataFrame(
-            {
-                "region_code": regions["bps_code"].astype(str),
-                "region_name": regions["name"].astype(str),
-                "region_level": np.where(regions["kind"].eq("province"), "province", "regency"),
-                "province_code": regions["province_code"].astype(str),
-            }
-        )
-    else:
-        r = regions[["region_code", "region_name", "region_level", "province_code"]].astype(str)
-    r = r.loc[r["province_code"].isin(provinces) & r["region_level"].isin(["province", "regency"])]
-    return r.sort_values("region_code").reset_index(drop=True)
 
 
 def criteria_to_evaluate(
@@ -571,7 +551,7 @@ def uhc_status(
     """
     s = settings or StatusSettings()
     today = _as_of(as_of)
-    regs = focus_regions(regions, s.provinces)
+    regs = focus_regions(regions, ProjectionSettings(provinces=s.provinces))
     codes = set(regs["region_code"])
     notes: list[str] = []
     activity = activity_rates(panel, basis=s.basis, match_months=s.activity_match_months)

@@ -42,8 +42,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from uhc_analysis.analysis.evidence import decimal_year
 from uhc_analysis.analysis.forecast.model import ForecastSettings
-from uhc_analysis.analysis.forecast.observations import decimal_year, observations
+from uhc_analysis.analysis.forecast.observations import observations
 from uhc_analysis.analysis.forecast.projecting import forecast
 
 #: Columns of the predictions table.
@@ -120,7 +121,7 @@ def run_backtest(
         if p["measure"].astype(str).eq("registered").sum() < 4:
             continue
         f = forecast(p, c, as_of=origin, settings=s, criteria=criteria)
-        o_year = float(decimal_year(pd.Series([origin]))[0])
+        o_year = decimal_year(origin)
         due = full.loc[full["decimal_year"].between(o_year + horizons[0], o_year + horizons[1])]
         for (region, measure), g in due.groupby(["region_code", "measure"], sort=True):
             known = f.points(str(region), str(measure))

@@ -97,17 +97,6 @@ CENSORED: tuple[str, ...] = (
 )
 
 
-def decimal_year(dates: pd.Series) -> np.ndarray:
-    """Decimal years, ``year + (day of year - 1) / days in year`` (the panel's convention).
-
-    Examples
-    --------
-    >>> decimal_year(pd.Series(pd.to_datetime(["2023-02-15", "2024-01-01"]))).round(6).tolist()
-    [2023.123288, 2024.0]
-    """
-    return decimal_years(pd.to_datetime(pd.Series(dates)))
-
-
 def _check_pct(p: pd.DataFrame, tolerance: float) -> tuple[pd.Series, pd.Series]:
     stated = p["participants_status"].astype(str).eq("published") & p["population_status"].astype(
         str
@@ -249,7 +238,7 @@ def observations(
     res = pd.DataFrame(rows, columns=[c for c in OBSERVATIONS if c != "decimal_year"])
     res["decimal_year"] = np.nan
     ok = res["date"].notna()
-    res.loc[ok, "decimal_year"] = decimal_year(res.loc[ok, "date"])
+    res.loc[ok, "decimal_year"] = decimal_years(res.loc[ok, "date"])
     res["used"] = res["used"].astype(bool)
     mism = res["pct_check"].eq("mismatch")
     res.loc[mism, "note"] = (
@@ -315,6 +304,6 @@ def censored_evidence(
             )
         )
     out = pd.concat([x for x in parts if len(x)] or parts[:1], ignore_index=True)
-    out["decimal_year"] = decimal_year(out["date"]) if len(out) else np.zeros(0)
+    out["decimal_year"] = decimal_years(out["date"]) if len(out) else np.zeros(0)
     out = out.sort_values(["region_code", "measure", "date", "observation_id"], kind="mergesort")
     return out[list(CENSORED)].reset_index(drop=True)

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from uhc_analysis.analysis.evidence import decimal_year
 from uhc_analysis.analysis.forecast.model import (
     ForecastSettings,
     MeasureFit,
@@ -36,7 +37,6 @@ from uhc_analysis.analysis.forecast.model import (
 )
 from uhc_analysis.analysis.forecast.observations import (
     censored_evidence,
-    decimal_year,
     observations,
 )
 from uhc_analysis.analysis.forecast.uncertainty import (
@@ -360,7 +360,7 @@ def project(
     f = forecast(panel, commitments, as_of=as_of, settings=s, criteria=criteria, regions=regions)
     thr_reg = tuple(thresholds or s.thresholds)
     thr_act = (75.0, 80.0, 85.0, 95.0)
-    now = float(decimal_year(pd.Series([f.as_of]))[0])
+    now = decimal_year(f.as_of)
     start = math.floor(min(f.obs["decimal_year"].min(), now))
     grid = np.round(np.arange(start, now + s.horizon_years + 1e-9, 1 / 12), 6)
     grid = np.unique(np.append(grid, now))
