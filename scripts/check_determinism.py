@@ -7,7 +7,7 @@ README)::
     uhc-analysis build
     uhc-analysis metrics
     uhc-analysis project
-    python benchmarks/backtest.py
+    uhc-analysis status
     uhc-analysis figures --lang en
     uhc-analysis figures --lang id
     uhc-analysis notebooks
@@ -83,7 +83,7 @@ def stages(skip_notebooks: bool) -> list[list[str]]:
         [*cli, "build"],
         [*cli, "metrics"],
         [*cli, "project"],
-        [sys.executable, "benchmarks/backtest.py"],
+        [*cli, "status"],
         [*cli, "figures", "--lang", "en"],
         [*cli, "figures", "--lang", "id"],
     ]
