@@ -23,7 +23,7 @@ time and peak resident memory (``resource.getrusage(...).ru_maxrss``):
     :func:`uhc_analysis.transform.panel.coverage_panel` alone, on the processed tables
     (already included in ``build``; shown to split the build time).
 ``projections``
-    :func:`uhc_analysis.analysis.projection.project_coverage` for every province of the
+    :func:`uhc_analysis.analysis.forecast.project` for every province of the
     data (skipped, with a note, if the module or function is missing).
 ``map``
     one national coverage map with :mod:`uhc_analysis.plotting.maps` (skipped, with a
@@ -192,12 +192,12 @@ def _stage_panel(args: dict[str, Any]) -> dict[str, Any]:
 
 def _stage_projections(args: dict[str, Any]) -> dict[str, Any]:
     try:
-        from uhc_analysis.analysis import projection
-
-        project = projection.project_coverage
-        settings_cls = projection.ProjectionSettings
+        from uhc_analysis.analysis.forecast import ForecastSettings
+        from uhc_analysis.analysis.forecast import project as project_forecast
     except (ImportError, AttributeError) as exc:
-        return {"status": "skipped", "note": f"uhc_analysis.analysis.projection unavailable: {exc}"}
+        return {"status": "skipped", "note": f"uhc_analysis.analysis.forecast unavailable: {exc}"}
+    import pandas as pd
+
     from uhc_analysis.io import load_panel, load_processed
 
     out = Path(args["out_dir"])
@@ -205,8 +205,17 @@ def _stage_projections(args: dict[str, Any]) -> dict[str, Any]:
     panel = load_panel(out)
     commitments = load_processed("commitments", out)
     provinces = tuple(sorted(set(panel["province_code"].astype(str)) - {""}))
+    dates = [pd.Timestamp(panel["date"].max())]
+    if len(commitments):
+        dates.append(pd.Timestamp(pd.to_datetime(commitments["date"].astype(str)).max()))
+    as_of = max(dates).date().isoformat()  # the forecast refuses inputs dated after it
     t1 = time.perf_counter()
-    projections, paths = project(panel, commitments, settings=settings_cls(provinces=provinces))
+    projections, paths = project_forecast(
+        panel,
+        commitments,
+        as_of=as_of,
+        settings=ForecastSettings(provinces=provinces),
+    )
     work = time.perf_counter() - t1
     statuses = projections["status"].value_counts().to_dict()
     return {

@@ -30,7 +30,7 @@ _LAZY: dict[str, str] = {
     "coverage_panel": "uhc_analysis.transform.panel",
     "trace_sources": "uhc_analysis.transform.panel",
     "uhc_metrics": "uhc_analysis.analysis.metrics",
-    "project_coverage": "uhc_analysis.analysis.projection",
+    "project": "uhc_analysis.analysis.forecast",
     "load_boundaries": "uhc_analysis.boundaries",
 }
 

@@ -35,7 +35,7 @@ def _cmd_metrics(args: argparse.Namespace) -> int:
 
 
 def _cmd_project(args: argparse.Namespace) -> int:
-    for path in pipeline.project(args.out_dir):
+    for path in pipeline.project(args.out_dir, args.raw_dir, as_of=args.as_of):
         print(f"wrote {path}")
     return 0
 
@@ -123,13 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="rank regencies at this date (YYYY-MM-DD; default: latest observation)",
     )
     p.set_defaults(func=_cmd_metrics)
-    sub.add_parser("project", help="time-to-UHC projections -> projections.csv").set_defaults(
-        func=_cmd_project
-    )
-
     p = sub.add_parser(
-        "status", help="every region against every UHC criterion, with evidence age"
+        "project", help="time to UHC and its as-of backtest -> time_to_uhc.csv, backtest_*.csv"
     )
+    p.add_argument("--as-of", default=None, help="the date 'today' means (YYYY-MM-DD)")
+    p.set_defaults(func=_cmd_project)
+
+    p = sub.add_parser("status", help="every region against every UHC criterion, with evidence age")
     p.add_argument("--as-of", default=None, help="the date 'today' means (YYYY-MM-DD)")
     p.set_defaults(func=_cmd_status)
 

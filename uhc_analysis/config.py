@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -53,3 +54,8 @@ THRESHOLDS: tuple[float, ...] = (95.0, 98.0, 100.0)
 #: Raw figures dated after "today" are rejected as in the future. ``None`` means
 #: the real date; set ``UHC_ANALYSIS_TODAY=YYYY-MM-DD`` to pin it (tests do).
 TODAY: str | None = os.environ.get("UHC_ANALYSIS_TODAY") or None
+
+
+def today() -> dt.date:
+    """The date "today" means: ``UHC_ANALYSIS_TODAY`` when set, else the real date."""
+    return dt.date.fromisoformat(TODAY) if TODAY else dt.date.today()

@@ -15,13 +15,15 @@ build         ``data/raw/**.csv``                    observations, sources, reje
                                                      (observation_sources, _raw_rows,
                                                      panel_population, ...), quality summary
 metrics       coverage_panel, commitments            metrics, budget_check
-project       coverage_panel, commitments            projections, projection_paths,
-                                                     backtest
+project       coverage_panel, commitments,           time_to_uhc, projections,
+              regions, criteria                      projection_paths, backtest_predictions,
+                                                     backtest_scores
 status        criteria, panel, commitments,          uhc_criteria, uhc_status,
-              projections, projection_paths          uhc_contradictions, award_evidence,
+              time_to_uhc, projection_paths          uhc_contradictions, award_evidence,
                                                      activity_rates
 figures       panel, metrics, projections, paths     ``reports/figures/*``
-findings      regions, panel, projections, backtest  ``reports/findings.md`` (+ README)
+findings      regions, panel, projections,           ``reports/findings.md`` (+ README)
+              uhc_status, backtest_scores
 notebooks     processed tables, figures              ``reports/*.ipynb``, ``*.html``
 ============  =====================================  ======================================
 
@@ -92,13 +94,19 @@ def build(
     *,
     verbose: bool = True,
     settings: CleanSettings | None = None,
+    corrections: Path | str | None = None,
 ) -> CleanResult:
     """Raw figures -> ``data/processed`` (``uhc-analysis build``).
 
-    Cleans every raw file, assembles the coverage panel and the population
-    series, writes the data-quality summary. Everything is computed before
-    anything is written; the files go to a staging folder and are then moved
-    into place, so a build killed half-way leaves the previous outputs intact.
+    Applies the reviewed corrections table to the raw rows (``corrections``;
+    default: ``uhc_analysis/reference/corrections.csv`` when building
+    ``data/raw``, none for another raw folder) and lists each one applied in
+    ``corrections_applied.csv``; a correction that no longer matches its raw
+    cell fails the build. Cleans every raw file, assembles the coverage panel
+    and the population series, writes the data-quality summary. Everything is
+    computed before anything is written; the files go to a staging folder and
+    are then moved into place, so a build killed half-way leaves the previous
+    outputs intact.
     """
     from uhc_analysis.analysis.quality import quality_summary
     from uhc_analysis.transform.observations import clean_all, format_accounting
@@ -107,7 +115,7 @@ def build(
 
     raw = _folder(raw_dir, config.DATA_RAW)
     out = _folder(out_dir, config.DATA_PROCESSED)
-    result = clean_all(raw, settings)
+    result = clean_all(raw, settings, corrections=corrections)
     model = PopulationModel(result.population)
     cov, cov_links = coverage_panel_tables(
         result.enrolment,
@@ -120,6 +128,7 @@ def build(
     summary = quality_summary(result, cov, model=model, series=pop)
     with staged_outputs(out) as stage:
         write_clean(result, stage)
+        write_table(result.corrections_applied, "corrections_applied", stage)
         write_table(cov, "coverage_panel", stage)
         write_table(cov_links, "panel_population", stage)
         write_table(pop, "population_series", stage)
@@ -152,35 +161,61 @@ def metrics(processed_dir: Path | str | None = None, *, at: str | None = None) -
 # --------------------------------------------------------------------------- projections
 
 
-def project(processed_dir: Path | str | None = None, *, holdout: int = 1) -> list[Path]:
-    """Projections, their paths and the backtest (``uhc-analysis project``).
+def project(
+    processed_dir: Path | str | None = None,
+    raw_dir: Path | str | None = None,
+    *,
+    as_of: str | None = None,
+) -> list[Path]:
+    """Time to UHC with the default model, and its strict as-of backtest (``uhc-analysis project``).
 
-    Reads ``coverage_panel`` and ``commitments``; writes ``projections.csv``,
-    ``projection_paths.csv`` and ``backtest.csv``.
+    Reads ``coverage_panel``, ``commitments``, ``regions`` and the criteria
+    (``data/raw/national/uhc_criteria.csv``: awards are read by their year's
+    criteria, and every coverage + activity pair of a criterion is projected
+    jointly); writes ``time_to_uhc.csv`` (every region x measure x threshold),
+    ``projections.csv`` (its registered-coverage rows, which the charts read),
+    ``projection_paths.csv``, ``backtest_predictions.csv`` and
+    ``backtest_scores.csv``. ``as_of`` defaults to ``UHC_ANALYSIS_TODAY`` or
+    the real date.
     """
-    from uhc_analysis.analysis.projection import (
-        ProjectionSettings,
-        backtest,
-        backtest_predictions,
-        project_coverage,
-    )
+    from uhc_analysis.analysis.forecast import ForecastSettings, run_backtest
+    from uhc_analysis.analysis.forecast import project as forecast_project
+    from uhc_analysis.analysis.forecast.tables import projections_table, time_to_uhc_table
+    from uhc_analysis.analysis.regions import focus_regions
+    from uhc_analysis.ingest.criteria import joint_thresholds, load_criteria
 
     out = _folder(processed_dir, config.DATA_PROCESSED)
     panel = read_table("coverage_panel", out)
     # a panel without commitments (awards) is a valid input, e.g. a user's own panel
     has_commitments = table_path("commitments", out).is_file()
     commitments = read_table("commitments", out) if has_commitments else None
-    proj, paths = project_coverage(panel, commitments)
+    criteria = load_criteria(_folder(raw_dir, config.DATA_RAW) / "national" / "uhc_criteria.csv")
+    regions = focus_regions(read_table("regions", out))
+    joint = joint_thresholds(criteria)
     settings = dataclasses.replace(
-        ProjectionSettings(), holdout=holdout, backtest_min_obs=max(3, holdout + 2)
+        ForecastSettings(),
+        joint=joint,
+        activity_thresholds=tuple(sorted({a for _, a in joint})) or (80.0,),
     )
-    predictions = backtest_predictions(panel, settings=settings)
-    table = backtest(panel, settings=settings, predictions=predictions)
-    return [
-        write_table(proj, "projections", out),
-        write_table(paths, "projection_paths", out),
-        write_table(table, "backtest", out),
-    ]
+    crossings, paths = forecast_project(
+        panel,
+        commitments,
+        as_of=as_of or config.today(),
+        settings=settings,
+        criteria=criteria,
+        regions=regions,
+    )
+    time_to_uhc = time_to_uhc_table(crossings, regions)
+    predictions, scores = run_backtest(panel, commitments, settings, criteria=criteria)
+    with staged_outputs(out) as stage:
+        write_table(time_to_uhc, "time_to_uhc", stage)
+        write_table(projections_table(time_to_uhc), "projections", stage)
+        write_table(paths, "projection_paths", stage)
+        write_table(predictions, "backtest_predictions", stage)
+        write_table(scores, "backtest_scores", stage)
+    names = ("time_to_uhc", "projections", "projection_paths")
+    names += ("backtest_predictions", "backtest_scores")
+    return [table_path(name, out) for name in names]
 
 
 # --------------------------------------------------------------------------- UHC status
@@ -201,6 +236,7 @@ def status(
     ``activity_rates.csv`` (``uhc-analysis status``). ``as_of`` defaults to
     ``UHC_ANALYSIS_TODAY`` or the real date.
     """
+    from uhc_analysis.analysis.quality import with_contradictions
     from uhc_analysis.analysis.uhc_status import uhc_status
     from uhc_analysis.ingest.criteria import load_criteria
 
@@ -211,7 +247,7 @@ def status(
         read_table("commitments", out),
         criteria,
         read_table("regions", out),
-        read_table("projections", out),
+        read_table("time_to_uhc", out),
         read_table("projection_paths", out),
         as_of=as_of,
     )
@@ -221,6 +257,10 @@ def status(
         write_table(result.contradictions, "uhc_contradictions", stage)
         write_table(result.awards, "award_evidence", stage)
         write_table(result.activity, "activity_rates", stage)
+        summary = out / "quality_summary.md"  # the build's summary gains the contradictions
+        if summary.is_file():
+            text = with_contradictions(summary.read_text(encoding="utf-8"), result.contradictions)
+            write_text(text, stage / "quality_summary.md")
     names = ("uhc_criteria", "uhc_status", "uhc_contradictions", "award_evidence", "activity_rates")
     return [table_path(name, out) for name in names]
 
@@ -285,13 +325,15 @@ def findings(
     )
 
     out = _folder(processed_dir, config.DATA_PROCESSED)
+    status_table = read_table("uhc_status", out)
     table = findings_table(
         read_table("regions", out),
         read_table("coverage_panel", out),
-        read_table("projections", out),
+        status_table,
+        read_table("time_to_uhc", out),
     )
-    text = findings_markdown(table)
-    status_text = status_markdown(read_table("uhc_status", out))
+    text = findings_markdown(table, status_table)
+    status_text = status_markdown(status_table)
     path = write_text(
         status_text + "\n" + text, _folder(reports_dir, config.REPORTS_DIR) / "findings.md"
     )
@@ -299,7 +341,7 @@ def findings(
         update_readme_block(readme, status_text, _STATUS_MARKERS)
         update_readme_block(readme, text, _FINDINGS_MARKERS)
         update_readme_block(
-            readme, backtest_markdown(read_table("backtest", out)), _BACKTEST_MARKERS
+            readme, backtest_markdown(read_table("backtest_scores", out)), _BACKTEST_MARKERS
         )
     return path
 
@@ -338,7 +380,7 @@ def run_all(
     """Every stage in order (``uhc-analysis all``); returns the notebooks' exit code."""
     build(raw_dir, processed_dir)
     print(f"wrote {metrics(processed_dir, at=at)}")
-    for path in project(processed_dir):
+    for path in project(processed_dir, raw_dir, as_of=at):
         print(f"wrote {path}")
     for path in status(processed_dir, raw_dir, as_of=at):
         print(f"wrote {path}")

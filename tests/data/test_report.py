@@ -17,25 +17,30 @@ def processed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("processed")
     pipeline.build(out_dir=out, verbose=False, settings=clean.CleanSettings(today="2026-11-23"))
     pipeline.metrics(out)
-    pipeline.project(out)
+    pipeline.project(out, as_of="2026-11-23")
     pipeline.status(out, as_of="2026-11-23")
     return out
 
 
 def test_findings_cover_the_40_focus_regions(processed: Path) -> None:
+    status = load_processed("uhc_status", processed)
     table = findings.findings_table(
         load_processed("regions", processed),
         load_processed("coverage_panel", processed),
-        load_processed("projections", processed),
+        status,
+        load_processed("time_to_uhc", processed),
     )
     assert len(table) == 40  # 37 regencies/cities + 3 provinces
-    assert table["status at 95 %"].str.len().gt(0).all()
+    for criterion in findings.HEADLINE_CRITERIA:
+        assert table[criterion].str.len().gt(0).all(), criterion
     # Ogan Komering Ilir: 97.84 % in May 2025, then "81.85 %" per 1 January 2026
     oki = table.set_index("code").loc["1602"]
-    assert oki["status at 95 %"] == "reached, latest below"
+    assert oki["national_98"] == "confirmed (2026-01)"  # the 2026 award; the figure is flagged
     assert oki["latest coverage %"] == "81.85"
     # Paser: 76 % in June 2022, then the regent's 95.95 % for 2024 (raw rows of December 2026)
     assert table.set_index("code").loc["6401", "latest coverage %"] == "95.95"
+    text = findings.findings_markdown(table, status)
+    assert text.startswith("Of 40 regions (3 provinces") and "rpjmn_95 (on 2024-12-31)" in text
 
 
 def test_readme_blocks_are_replaced(processed: Path, tmp_path: Path) -> None:
@@ -47,7 +52,7 @@ def test_readme_blocks_are_replaced(processed: Path, tmp_path: Path) -> None:
     )
     pipeline.findings(processed, tmp_path, readme=readme)
     text = readme.read_text()
-    assert "\nold\n" not in text and "| 1706 | Mukomuko |" in text and "| logit_wls |" in text
+    assert "\nold\n" not in text and "| 1706 | Mukomuko |" in text and "| tuning | all |" in text
     assert "| uhc_prioritas_2025 |" in text and "Status of 40 regions on 2026-11-23" in text
     assert text.startswith("x\n") and text.endswith("y\n")
 
@@ -78,7 +83,7 @@ def _notebook_findings(processed: Path, provinces: list[str]) -> dict[str, str]:
         "02": narrative.trends_findings(panel, metrics, budget, regions, thresholds=[95, 98, 100]),
         "03": narrative.timing_findings(
             proj,
-            load_processed("backtest", processed),
+            load_processed("backtest_scores", processed),
             findings.target_verdicts(proj),
             panel,
             regions,

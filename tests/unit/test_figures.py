@@ -45,6 +45,71 @@ def _write(rows: list[dict], table: str, folder: Path) -> None:
 
 #: The link tables a build writes beside the panel (sources of each observation).
 LINK_TABLES = ("observation_sources", "sources", "panel_population")
+#: The criteria of the status maps: id, scheme, min_coverage_pct, min_active_pct, in force.
+STATUS_CRITERIA = (
+    ("rpjmn_95", "rpjmn", 95.0, np.nan, False),
+    ("national_98", "national_target", 98.0, np.nan, True),
+    ("uhc_prioritas_2025", "uhc_prioritas", 98.0, 80.0, True),
+)
+
+
+def write_status_tables(folder: Path) -> None:
+    """``uhc-analysis status`` tables: statuses of 4 regencies, activity of 2, three criteria."""
+    statuses = ("confirmed", "stale", "on_track", "insufficient_data")
+    status, activity, criteria = [], [], []
+    for crit, scheme, cov, act, now in STATUS_CRITERIA:
+        criteria.append(
+            dict(
+                criterion_id=crit,
+                scheme=scheme,
+                valid_from=2020,
+                min_coverage_pct=cov,
+                min_active_pct=act,
+                source="synthetic",
+                used=True,
+            )
+        )
+        for k, code in enumerate(BENGKULU[:4]):
+            status.append(
+                dict(
+                    region_code=code,
+                    region_name=f"R{code}",
+                    region_level="regency",
+                    province_code="17",
+                    criterion_id=crit,
+                    scheme=scheme,
+                    min_coverage_pct=cov,
+                    min_active_pct=act,
+                    in_force=now,
+                    evaluated_at="2026-11-23" if now else "2024-12-31",
+                    status=statuses[k],
+                    evidence_date="" if k == 3 else f"{2024 - k}-06-15",
+                    evidence_kind="" if k == 3 else ("observed", "award", "projection")[k],
+                    reason="nothing newer within 24 months" if k == 1 else "synthetic",
+                    n_own_figures=3,
+                )
+            )
+    for k, code in enumerate(BENGKULU[:2]):
+        activity.append(
+            dict(
+                region_code=code,
+                region_name=f"R{code}",
+                region_level="regency",
+                province_code="17",
+                period="2024-06",
+                date="2024-06-15",
+                observation_id=f"E-{code}-2024-06-0000000{k}",
+                per_resident_pct=78.0 + 5 * k,
+                per_resident_basis="published",
+                per_participant_pct=80.0 + 5 * k,
+            )
+        )
+    for table, rows in (
+        ("uhc_criteria", criteria),
+        ("uhc_status", status),
+        ("activity_rates", activity),
+    ):
+        _write(rows, table, folder)
 
 
 def write_processed(folder: Path) -> Path:
@@ -108,7 +173,7 @@ def write_processed(folder: Path) -> Path:
                     region_level="regency",
                     province_code="17",
                     threshold=thr,
-                    model="logit_wls",
+                    model="rw_drift",
                     status=status,
                     year_reached={"reached": 2023.5, "on_track": 2026.0 + 2 * k}.get(
                         status, np.nan
@@ -123,13 +188,17 @@ def write_processed(folder: Path) -> Path:
             paths.append(
                 dict(
                     region_code=code,
-                    model="logit_wls",
-                    year=year,
+                    measure="registered",
+                    model="rw_drift",
+                    year=float(year),
+                    median=mid,
                     coverage_pct=mid,
                     lo80=mid - 2,
                     hi80=mid + 2,
                     lo95=mid - 4,
                     hi95=mid + 4,
+                    cap=100.0,
+                    borrowed_trend=False,
                 )
             )
     for table, rows in (
@@ -142,6 +211,7 @@ def write_processed(folder: Path) -> Path:
         ("panel_population", []),
     ):
         _write(rows, table, folder)
+    write_status_tables(folder)
     return folder
 
 
@@ -165,10 +235,17 @@ CHARTS = (
     {f"chart_ranked_17_en.{e}" for e in ("png", "svg")}
     | {f"chart_trends_17_en.{e}" for e in ("png", "svg")}
     | {f"chart_trend_{c}_en.{e}" for c in BENGKULU for e in ("png", "svg")}
+    | {f"chart_activity_17_en.{e}" for e in ("png", "svg")}
 )
 MAPS = {
     f"{stem}.{e}"
-    for stem in ("map_coverage_17_en", "map_projected_year_95_17_en", "map_gap_95_17_en")
+    for stem in (
+        "map_coverage_17_en",
+        "map_projected_year_95_17_en",
+        "map_gap_95_17_en",
+        "map_activity_17_en",
+        *(f"map_status_{crit}_17_en" for crit, *_ in STATUS_CRITERIA),
+    )
     for e in ("png", "svg")
 } | {"map_coverage_en.html"}
 

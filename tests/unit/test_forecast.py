@@ -92,3 +92,69 @@ def test_deterministic_and_capped() -> None:
     cross = a[0]
     future = cross.loc[cross["status"].eq("on_track")]
     assert (future["year_reached"] >= 2025.0).all()
+
+
+def _growing_panel() -> pd.DataFrame:
+    """Four regions growing at different speeds, one of them with a fall (a level shift)."""
+    return synthetic_panel(
+        {
+            "1701": [(2018.5, 70.0), (2019.5, 76.0), (2020.5, 80.0), (2021.5, 85.0)],
+            "1702": [(2018.5, 60.0), (2019.5, 68.0), (2020.5, 73.0), (2021.5, 79.0)],
+            "1703": [(2018.5, 80.0), (2019.5, 84.0), (2020.5, 88.0), (2021.5, 91.0)],
+            "1704": [(2018.5, 82.0), (2019.5, 85.0), (2020.5, 60.0)],
+            "1705": [(2018.5, 97.0), (2019.5, 99.5), (2020.5, 98.0), (2021.5, 100.5)],
+        }
+    )
+
+
+def test_intervals_widen_with_the_horizon() -> None:
+    _, paths = project(_growing_panel(), None, as_of="2022-01-01", settings=FAST)
+    p = paths.loc[paths["region_code"].eq("1702") & paths["measure"].eq("registered")]
+    width = (p["hi80"] - p["lo80"]).to_numpy()
+    near = width[p["year"].to_numpy() == 2022.5][0]
+    far = width[p["year"].to_numpy() == 2025.0][0]
+    assert far > near > 0
+
+
+def test_a_fall_is_not_extrapolated_as_a_trend() -> None:
+    _, paths = project(_growing_panel(), None, as_of="2022-01-01", settings=FAST)
+    p = paths.loc[paths["region_code"].eq("1704") & paths["measure"].eq("registered")]
+    future = p.loc[p["year"] > 2021.0, "median"]
+    assert (future >= 60.0 - 1e-9).all() and future.iloc[-1] > future.iloc[0]
+
+
+def test_joint_criteria_come_from_the_same_paths() -> None:
+    settings = ForecastSettings(n_draws=200, horizon_years=8.0, joint=((95.0, 75.0),))
+    cross, _ = project(_growing_panel(), None, as_of="2022-01-01", settings=settings)
+    by = cross.set_index(["region_code", "measure", "threshold"])
+    for code in ("1701", "1705"):
+        joint = by.loc[(code, "joint", 95.0)]
+        assert joint["threshold_active"] == 75.0
+        reg = by.loc[(code, "registered", 95.0), "probability_at_or_above"]
+        act = cross.loc[
+            cross["region_code"].eq(code)
+            & cross["measure"].eq("active")
+            & cross["threshold"].eq(75.0),
+            "probability_at_or_above",
+        ].iloc[0]
+        assert joint["probability_at_or_above"] <= min(reg, act) + 1e-9
+
+
+def test_target_checks_say_met_and_not_met() -> None:
+    from uhc_analysis.analysis.forecast.backtest import target_checks
+
+    scores = pd.DataFrame(
+        {
+            "set": "tuning",
+            "subset": ["all", "latest_below_95"],
+            "n": [50, 20],
+            "mae_ratio": [0.8, 0.75],
+            "coverage80": [0.7, 0.7],
+            "brier": [0.1, 0.1],
+            "brier_naive": [0.2, 0.2],
+        }
+    )
+    checks = target_checks(scores).set_index("target")["met"]
+    assert checks["at least 40 scored forecasts"]
+    assert not checks["80 % intervals cover 72-88 %"]
+    assert not checks["the same, origins whose latest figure is below 95 %: <= 0.70"]

@@ -104,13 +104,13 @@ def _projections(year_lebong: float = 2024.5) -> pd.DataFrame:
 
 BACKTEST = pd.DataFrame(
     {
-        "model": ["logit_wls", "last_value", "cagr"],
-        "n_regions": 5,
-        "n_heldout": 5,
-        "mae_pp": [2.0, 3.0, 6.0],
-        "bias_pp": [1.0, 0.0, 2.0],
-        "median_ae_pp": [1.5, 2.0, 4.0],
-        "coverage_80": [0.8, 0.6, 0.4],
+        "set": ["tuning", "test"],
+        "subset": "all",
+        "n": [60, 40],
+        "mae": [3.0, 2.0],
+        "bias": [-1.0, 0.5],
+        "mae_ratio": [0.6, 0.7],
+        "coverage80": [0.8, 0.75],
     }
 )
 
@@ -126,8 +126,8 @@ def test_timing_findings_follow_the_projection() -> None:
     assert "**Unconfirmed:** 1 regency" in before and "Lebong (last figure 2024)" in before
     assert "**Projected to be late:** 1 regency" in after and "Lebong: 1.5 years" in after
     assert "**On time:** 1 regency." in before and "**Insufficient data:** Seluma." in before
-    assert "The default model beats the naive baselines." in before
-    assert "missed by 2.00 points on average (median 1.50), against 3.00 for `last_value`" in before
+    assert "beats carrying the last figure forward" in before
+    assert "newest figures (test) by 2.00 points (0.70 x)" in before
 
 
 def test_timing_findings_flag_a_sharp_fall() -> None:
@@ -138,7 +138,7 @@ def test_timing_findings_flag_a_sharp_fall() -> None:
 
 
 def test_backtest_sentence_says_when_the_model_loses() -> None:
-    worse = BACKTEST.assign(mae_pp=[4.0, 3.0, 6.0])
+    worse = BACKTEST.assign(mae_ratio=[0.9, 1.2])
     text = narrative.timing_findings(
         _projections(),
         worse,
@@ -221,3 +221,26 @@ def test_target_verdicts_need_the_target_threshold() -> None:
 def test_require_thresholds_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="metrics.csv has thresholds 95, 98 and not 90"):
         tables.require_thresholds(_metrics(_panel()), [90], "metrics.csv")
+
+
+def test_timing_headline_uses_the_uhc_statuses_with_their_evidence_age() -> None:
+    status = pd.DataFrame(
+        {
+            "region_code": ["1701", "1702", "1703"],
+            "region_level": "regency",
+            "province_code": "17",
+            "criterion_id": "national_98",
+            "min_coverage_pct": 98.0,
+            "min_active_pct": np.nan,
+            "status": ["confirmed", "stale", "confirmed"],
+            "evaluated_at": "2026-12-02",
+            "evidence_age_months": [3.0, 30.0, 5.0],
+        }
+    )
+    verdicts = findings.target_verdicts(_projections())
+    text = narrative.timing_findings(
+        _projections(), BACKTEST, verdicts, _panel(), REGIONS, thresholds=[98], status=status
+    )
+    assert "**Status at `national_98` (>= 98 % registered) on 2026-12-02**" in text
+    assert "median age of that evidence 5 months" in text
+    assert "| confirmed | stale | regions |" in text

@@ -554,24 +554,31 @@ def crossing_year(path: pd.DataFrame, threshold: float, column: str = "coverage_
     return float(years[i - 1] + (threshold - v0) / (v1 - v0) * (years[i] - years[i - 1]))
 
 
+def _of_measure(table: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """Rows of ``measure`` (a table without a ``measure`` column is registered coverage)."""
+    if "measure" in table.columns:
+        return table.loc[table["measure"].astype(str).eq(measure)]
+    return table if measure == "registered" else table.iloc[0:0]
+
+
 def paths_by_region(
     paths: pd.DataFrame | None,
     projections: pd.DataFrame | None,
-    path_models: tuple[str, ...] = ("logit_wls", "mixed"),
+    path_models: tuple[str, ...] = ("rw_drift", "rw_drift_linked"),
+    measure: str = "registered",
 ) -> dict[str, tuple[str, pd.DataFrame]]:
-    """Region -> (model, path of registered coverage) for the model the projections chose.
+    """Region -> (model, path of ``measure``) for the model the projections chose.
 
     The model the projections table names for the region when the paths have
     it, else the first of ``path_models`` the paths have, else the first by name.
     """
     if paths is None or not len(paths):
         return {}
-    p = paths
-    if "measure" in p.columns:
-        p = p.loc[p["measure"].astype(str).eq("registered")]
+    p = _of_measure(paths, measure)
     named: dict[str, list[str]] = {}
     if projections is not None and len(projections):
-        for code, model in zip(projections["region_code"], projections["model"], strict=True):
+        proj = _of_measure(projections, measure)
+        for code, model in zip(proj["region_code"], proj["model"], strict=True):
             named.setdefault(str(code), []).append(str(model))
     out: dict[str, tuple[str, pd.DataFrame]] = {}
     for code, g in p.groupby(p["region_code"].astype(str), sort=True):
@@ -584,12 +591,13 @@ def paths_by_region(
 
 
 def projection_index(
-    projections: pd.DataFrame | None,
+    projections: pd.DataFrame | None, measure: str = "registered"
 ) -> dict[tuple[str, float], tuple[float, float, float]]:
-    """(region, threshold) -> projected (year, lo80, hi80) of the rows still to cross."""
+    """(region, threshold) -> projected (year, lo80, hi80) of ``measure``'s rows still to cross."""
     if projections is None or not len(projections):
         return {}
-    p = projections.loc[projections["status"].isin(["on_track", "not_on_current_trend"])]
+    p = _of_measure(projections, measure)
+    p = p.loc[p["status"].isin(["on_track", "overdue", "not_on_current_trend"])]
     return {
         (str(code), round(float(t), 6)): (float(y), float(lo), float(hi))
         for code, t, y, lo, hi in zip(
@@ -608,17 +616,39 @@ def projected_crossing(
     path: pd.DataFrame | None,
     code: str,
     threshold: float,
+    after: float = -math.inf,
 ) -> tuple[float, float, float]:
     """(median year, lo80, hi80) the projection gives for reaching ``threshold``.
 
-    The projections table's own figures where it has the threshold, else the
-    crossings of the path's median and 80 % band.
+    The projections table's own figures where it has the threshold and they are
+    not before ``after`` (the date of the latest evidence, which a crossing
+    cannot precede), else the crossings of the path's median and 80 % band
+    from ``after`` on.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"year": [2020.0, 2022.0, 2024.0], "coverage_pct": [94.0, 96.0, 97.0],
+    ...     "lo80": [92.0, 94.0, 96.0], "hi80": [96.0, 98.0, 99.0]})
+    >>> projected_crossing({}, p, "1701", 95.0)
+    (2021.0, 2020.0, 2023.0)
+    >>> projected_crossing({}, p, "1701", 95.0, after=2023.0)
+    (2023.0, 2023.0, 2023.0)
     """
     key = (code, round(float(threshold), 6))
-    if key in index:
+    if key in index and not index[key][1] < after:
         return index[key]
     if path is None:
         return math.nan, math.nan, math.nan
+    if math.isfinite(after):
+        years = path["year"].to_numpy(dtype=float)
+        if after > years.min():
+            cut = {
+                c: np.interp(after, years, path[c].to_numpy(dtype=float))
+                for c in ("coverage_pct", "lo80", "hi80")
+                if c in path
+            }
+            head = pd.DataFrame({"year": [after], **{c: [v] for c, v in cut.items()}})
+            path = pd.concat([head, path.loc[path["year"] > after]], ignore_index=True)
     # the upper band reaches a threshold first, the lower band last
     return (
         crossing_year(path, threshold),

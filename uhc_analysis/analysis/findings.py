@@ -2,9 +2,10 @@
 
 :func:`findings_table` has one row per regency/city of the chosen provinces
 (and the provinces themselves): latest registered coverage as published, its
-date, and the time-to-UHC projection at 95 % (status, projected year with its
-80 % interval, model). :func:`findings_markdown` renders it with a summary
-sentence, :func:`backtest_markdown` the backtest table. All are built from the
+date, the status at each headline criterion (``uhc_status.csv``, with the
+month of the evidence it rests on) and the projected year of the last one
+(``time_to_uhc.csv``, with its 80 % interval). :func:`findings_markdown`
+renders it with a summary sentence, :func:`backtest_markdown` the backtest. All are built from the
 processed tables only, so they are deterministic.
 
 :func:`target_verdicts` holds the rules of notebook 03: which regencies met
@@ -36,6 +37,7 @@ import pandas as pd
 
 from uhc_analysis import config
 from uhc_analysis.analysis.metrics import latest_coverage
+from uhc_analysis.ingest.parsing import date_of_decimal_year
 
 #: The national target the regencies were asked to meet: 98 % of residents
 #: covered by the end of 2024 (RPJMN 2020-2024), i.e. by decimal year 2025.0.
@@ -54,35 +56,63 @@ VERDICTS: tuple[str, ...] = (
 LATE_VERDICTS: tuple[str, ...] = ("late, reached", "late, projected", "late, not on trend")
 
 
+#: The criteria of the README's findings table (ids of ``uhc_criteria.csv``).
+HEADLINE_CRITERIA: tuple[str, ...] = ("rpjmn_95", "national_98", "uhc_prioritas_2025")
+
+
+def _month(date: object) -> str:
+    text = str(date)
+    return text[:7] if text and text != "nan" else ""
+
+
 def findings_table(
     regions: pd.DataFrame,
     panel: pd.DataFrame,
-    projections: pd.DataFrame,
+    status: pd.DataFrame,
+    time_to_uhc: pd.DataFrame,
     provinces: tuple[str, ...] = config.FOCUS_PROVINCES,
-    threshold: float = 95.0,
+    criteria: Sequence[str] = HEADLINE_CRITERIA,
 ) -> pd.DataFrame:
-    """Latest coverage and projected UHC year per region (see module doc).
+    """Latest coverage, the status at each of ``criteria`` and the projected year of the last.
+
+    ``status`` is ``uhc_status.csv``, ``time_to_uhc`` is ``time_to_uhc.csv``.
+    A status cell is ``status (evidence month)``; the last column is the
+    default model's median crossing year of the last criterion's thresholds
+    (the joint row when it has an activity condition) with its 80 % interval,
+    or the month the evidence shows it reached.
 
     Examples
     --------
-    >>> import pandas as pd
     >>> regions = pd.DataFrame({"bps_code": ["17", "1701"], "name": ["Bengkulu", "Kaur"],
     ...                         "kind": ["province", "regency"], "province_code": "17"})
     >>> panel = pd.DataFrame({"region_code": "1701", "measure": "registered",
     ...     "basis": "published", "coverage_pct": [90.0], "date": "2024-01-15",
     ...     "observation_id": "E1", "period": "2024-01", "lower_bound": False})
-    >>> proj = pd.DataFrame({"region_code": ["1701"], "threshold": [95], "status": ["on_track"],
-    ...     "first_period_reached": [""], "year_reached": [2026.4],
-    ...     "year_reached_lo80": [2025.0], "year_reached_hi80": [2029.0], "model": ["mixed"]})
-    >>> findings_table(regions, panel, proj).iloc[1].to_dict()  # doctest: +NORMALIZE_WHITESPACE
+    >>> st = pd.DataFrame({"region_code": ["1701"], "criterion_id": ["national_98"],
+    ...     "status": ["overdue"], "evidence_date": ["2024-01-15"], "min_coverage_pct": [98.0],
+    ...     "min_active_pct": [float("nan")]})
+    >>> t = pd.DataFrame({"region_code": ["1701"], "measure": ["registered"],
+    ...     "threshold": [98.0], "threshold_active": [float("nan")], "status": ["overdue"],
+    ...     "year_reached": [2026.4], "year_reached_lo80": [2025.0],
+    ...     "year_reached_hi80": [2029.0]})
+    >>> findings_table(regions, panel, st, t, criteria=["national_98"]).iloc[1].to_dict()
+    ... # doctest: +NORMALIZE_WHITESPACE
     {'code': '1701', 'region': 'Kaur', 'province': '17', 'latest coverage %': '90.00',
-     'as of': '2024-01', 'status at 95 %': 'on_track',
-     'projected 95 % year (80 % interval)': '2026.4 (2025–2029)', 'model': 'mixed'}
+     'as of': '2024-01', 'national_98': 'overdue (2024-01)',
+     'national_98: projected year (80 % interval)': '2026.4 (2025–2029)'}
     """
     regions = regions[regions["province_code"].isin(provinces)]
     latest = latest_coverage(panel).set_index("region_code")
-    proj = projections
-    proj = proj[proj["threshold"].astype(float) == threshold].set_index("region_code")
+    by = status.set_index(["region_code", "criterion_id"])
+    last = status.loc[status["criterion_id"].eq(criteria[-1])]
+    cov = float(last["min_coverage_pct"].iloc[0]) if len(last) else float("nan")
+    act = float(last["min_active_pct"].iloc[0]) if len(last) else float("nan")
+    t = time_to_uhc.loc[time_to_uhc["threshold"].astype(float).eq(cov)]
+    if pd.notna(act):
+        t = t.loc[t["measure"].eq("joint") & t["threshold_active"].astype(float).eq(act)]
+    else:
+        t = t.loc[t["measure"].eq("registered")]
+    t = t.set_index("region_code")
     rows = []
     for reg in regions.sort_values(
         ["province_code", "kind", "bps_code"],
@@ -90,38 +120,41 @@ def findings_table(
     ).itertuples(index=False):
         code = reg.bps_code
         lat = latest.loc[code] if code in latest.index else None
-        p = proj.loc[code] if code in proj.index else None
+        row: dict[str, str] = {
+            "code": code,
+            "region": reg.name,
+            "province": reg.province_code,
+            "latest coverage %": ""
+            if lat is None
+            else f"{lat['coverage_pct']:.2f}" + (" (≥)" if bool(lat["lower_bound"]) else ""),
+            "as of": "" if lat is None else lat["period"],
+        }
+        for c in criteria:
+            if (code, c) in by.index:
+                r = by.loc[(code, c)]
+                month = _month(r["evidence_date"])
+                row[c] = str(r["status"]) + (f" ({month})" if month else "")
+            else:
+                row[c] = ""
         year = ""
-        if p is not None and p["status"] == "reached":
-            year = f"reached {p['first_period_reached']}"
-        elif p is not None and p["status"] == "on_track" and pd.notna(p["year_reached"]):
-            lo, hi = p["year_reached_lo80"], p["year_reached_hi80"]
-            interval = (
-                f" ({float(lo):.0f}–{float(hi):.0f})" if pd.notna(lo) and pd.notna(hi) else ""
-            )
-            year = f"{float(p['year_reached']):.1f}{interval}"
-        rows.append(
-            {
-                "code": code,
-                "region": reg.name,
-                "province": reg.province_code,
-                "latest coverage %": ""
-                if lat is None
-                else f"{lat['coverage_pct']:.2f}" + (" (≥)" if bool(lat["lower_bound"]) else ""),
-                "as of": "" if lat is None else lat["period"],
-                "status at 95 %": ""
-                if p is None
-                else (
-                    "reached, latest below"
-                    if p["status"] == "reached"
-                    and lat is not None
-                    and float(lat["coverage_pct"]) < threshold
-                    else p["status"]
-                ),
-                "projected 95 % year (80 % interval)": year,
-                "model": "" if p is None else p["model"],
-            }
-        )
+        if code in t.index:
+            p = t.loc[code]
+            if p["status"] == "reached":
+                year = f"reached {_month(date_of_decimal_year(float(p['year_reached'])))}"
+            elif pd.notna(p["year_reached"]):
+                lo, hi = p["year_reached_lo80"], p["year_reached_hi80"]
+                interval = (
+                    f" ({float(lo):.0f}–{float(hi):.0f})"
+                    if pd.notna(lo) and pd.notna(hi)
+                    else f" (from {float(lo):.0f})"
+                    if pd.notna(lo)
+                    else ""
+                )
+                year = f"{float(p['year_reached']):.1f}{interval}"
+            else:
+                year = "not on the current trend"
+        row[f"{criteria[-1]}: projected year (80 % interval)"] = year
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -140,68 +173,86 @@ def _markdown_rows(table: pd.DataFrame, fmt: object = str) -> list[str]:
     return lines
 
 
-def findings_markdown(table: pd.DataFrame) -> str:
-    """The table as GitHub Markdown, after one sentence counting the statuses.
+def findings_markdown(table: pd.DataFrame, status: pd.DataFrame) -> str:
+    """The table as GitHub Markdown, after one sentence per headline criterion counting statuses.
 
     Examples
     --------
-    >>> import pandas as pd
     >>> t = pd.DataFrame({"code": ["17", "1701"], "province": ["17", "17"],
-    ...                   "status at 95 %": ["reached", "on_track"]})
-    >>> print(findings_markdown(t).splitlines()[0])  # doctest: +NORMALIZE_WHITESPACE
-    Of 2 regions (1 province and their regencies/cities): 1 observed at or above 95 %
-    (registered participants, published denominator; 0 of them with a later figure below
-    95 %), 1 on track, 0 not on their current trend, 0 with too little data.
+    ...                   "national_98": ["confirmed (2025-01)", "overdue (2024-01)"]})
+    >>> st = pd.DataFrame({"region_code": ["17", "1701"], "criterion_id": "national_98",
+    ...     "status": ["confirmed", "overdue"], "evaluated_at": "2026-12-02"})
+    >>> print(findings_markdown(t, st).splitlines()[0])  # doctest: +NORMALIZE_WHITESPACE
+    Of 2 regions (1 province and their regencies/cities): national_98 (on 2026-12-02):
+    1 confirmed, 1 overdue.
     """
+    from uhc_analysis.schemas import UHC_STATUSES
+
     lines = _markdown_rows(table)
     n = len(table)
     n_prov = table["province"].nunique()
-    reached = int(table["status at 95 %"].str.startswith("reached").sum())
-    fell_back = int((table["status at 95 %"] == "reached, latest below").sum())
-    on_track = int((table["status at 95 %"] == "on_track").sum())
-    late = int((table["status at 95 %"] == "not_on_current_trend").sum())
-    nodata = int((table["status at 95 %"] == "insufficient_data").sum())
+    codes = set(table["code"])
+    parts = []
+    for c in [c for c in table.columns if c in set(status["criterion_id"])]:
+        g = status.loc[status["criterion_id"].eq(c) & status["region_code"].isin(codes)]
+        counts = g["status"].value_counts()
+        said = [f"{int(counts[s])} {s.replace('_', ' ')}" for s in UHC_STATUSES if s in counts]
+        when = ", ".join(sorted(g["evaluated_at"].astype(str).unique()))
+        parts.append(f"{c} (on {when}): " + ", ".join(said))
     summary = (
         f"Of {n} regions ({n_prov} province{'s' if n_prov != 1 else ''} and their "
-        f"regencies/cities): {reached} observed at or "
-        f"above 95 % (registered participants, published denominator; {fell_back} of them "
-        f"with a later figure below 95 %), {on_track} on "
-        f"track, {late} not on their current trend, {nodata} with too little data."
+        f"regencies/cities): " + "; ".join(parts) + "."
     )
     return summary + "\n\n" + "\n".join(lines) + "\n"
 
 
-def backtest_markdown(bt: pd.DataFrame) -> str:
-    """The backtest table (``backtest.csv``) as Markdown, model by model.
+def backtest_markdown(scores: pd.DataFrame) -> str:
+    """The strict as-of backtest (``backtest_scores.csv``) and its targets as Markdown.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> bt = pd.DataFrame({"model": ["logit_wls"], "n_regions": [22], "n_heldout": [22],
-    ...     "mae_pp": [3.2529], "bias_pp": [2.2672], "median_ae_pp": [1.7019],
-    ...     "coverage_80": [0.7727], "coverage_95": [0.9091]})
-    >>> backtest_markdown(bt).splitlines()[-1]
-    '| logit_wls | 22 | 22 | 3.25 | 2.27 | 1.70 | 0.77 | 0.91 |'
+    >>> sc = pd.DataFrame({"set": ["tuning", "test"], "subset": "all", "n": [176, 128],
+    ...     "mae": [7.2, 4.1], "bias": [-3.6, 1.0], "mae_last_value": [12.9, 6.6],
+    ...     "mae_ratio": [0.56, 0.61], "coverage80": [0.73, 0.91], "coverage80_lo": [0.66, 0.84],
+    ...     "coverage80_hi": [0.79, 0.95], "brier": [0.22, 0.13], "brier_naive": [0.56, 0.26]})
+    >>> backtest_markdown(sc).splitlines()[4]
+    '| tuning | all | 176 | 7.20 | -3.60 | 12.90 | 0.56 | 0.73 (0.66-0.79) | 0.220 | 0.560 |'
     """
-    cols = {
-        "model": "model",
-        "n_regions": "regions",
-        "n_heldout": "held out",
-        "mae_pp": "MAE (pp)",
-        "bias_pp": "bias (pp)",
-        "median_ae_pp": "median AE (pp)",
-        "coverage_80": "inside 80 % interval",
-        "coverage_95": "inside 95 % interval",
-    }
-    bt = bt[list(cols)].rename(columns=cols)
-    lines = ["| " + " | ".join(bt.columns) + " |", "|" + "|".join("---" for _ in bt.columns) + "|"]
-    for row in bt.itertuples(index=False):
-        cells = [f"{v:.2f}" if isinstance(v, float) else str(v) for v in row]
+    from uhc_analysis.analysis.forecast.backtest import target_checks
+
+    cols = ["set", "subset", "n", "mae", "bias", "mae_last_value", "mae_ratio"]
+    head = [
+        "set", "subset", "forecasts", "MAE (pp)", "bias (pp)", "MAE last value (pp)",
+        "MAE ratio", "inside 80 % interval (95 % CI)", "Brier", "Brier naive",
+    ]  # fmt: skip
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    for r in scores.to_dict("records"):
+        cells = [str(r[c]) for c in cols[:3]]
+        cells += [f"{float(r[c]):.2f}" for c in cols[3:]]
+        cells.append(
+            f"{float(r['coverage80']):.2f} ({float(r['coverage80_lo']):.2f}-"
+            f"{float(r['coverage80_hi']):.2f})"
+        )
+        cells += [f"{float(r['brier']):.3f}", f"{float(r['brier_naive']):.3f}"]
         lines.append("| " + " | ".join(cells) + " |")
+    checks = target_checks(scores)
+    items = [
+        f"- {c['set']}: {c['target']}: {c['value']:.3g}, {'met' if c['met'] else 'NOT met'}"
+        for c in checks.to_dict("records")
+    ]
     return (
-        "Each region with at least three observations has its latest one held out, the models "
-        "are fitted on the rest and forecast it (`python benchmarks/backtest.py`; bias = "
-        "forecast − actual).\n\n" + "\n".join(lines) + "\n"
+        "Strict as-of rolling backtest of the default model (`uhc-analysis project` writes it, "
+        "`python benchmarks/backtest.py` prints it): at each origin (1 January and 1 July) "
+        "everything dated after it is removed, the production forecast runs on the rest and "
+        "predicts the figures published 0.5-3 years later. Each region's newest figure is the "
+        "test set, all others the tuning set (settings were chosen on tuning only); bias = "
+        "forecast - actual; the naive rule says a region is at or above 95 % when its latest "
+        "figure is.\n\n"
+        + "\n".join(lines)
+        + "\n\nTargets (issue 12):\n\n"
+        + "\n".join(items)
+        + "\n"
     )
 
 
@@ -291,8 +342,9 @@ def target_verdicts(
     verdict = pd.Series("insufficient data", index=at.index, dtype=object)
     verdict[(status == "reached") & ~late] = "on time"
     verdict[(status == "reached") & late] = "late, reached"
-    verdict[(status == "on_track") & (late | year.isna())] = "late, projected"
-    verdict[(status == "on_track") & (year <= target_year)] = "unconfirmed"
+    pending = status.isin(["on_track", "overdue"])  # projected, not yet shown by a figure
+    verdict[pending & (late | year.isna())] = "late, projected"
+    verdict[pending & (year <= target_year)] = "unconfirmed"
     verdict[status == "not_on_current_trend"] = "late, not on trend"
     out = pd.DataFrame(
         {
@@ -385,7 +437,8 @@ def status_markdown(status: pd.DataFrame, recent_months: float | None = None) ->
         f"Status of {n} regions on {when} against every UHC criterion in force "
         "(`uhc_status.csv`: each row names its evidence, the evidence's date and age, and "
         "a reason). `confirmed` needs a figure or award at or above the threshold within "
-        f"the last {recent:g} months; criteria with an activity condition are "
-        "`insufficient_data` where no activity figure exists."
+        f"the last {recent:g} months; a region without its own activity figures is "
+        "`borrowed_trend` on criteria with an activity condition (its path is the pooled "
+        "trend of the regions with figures)."
     )
     return head + "\n\n" + "\n".join(_markdown_rows(counts)) + "\n"

@@ -4,8 +4,13 @@ Rendered from the processed tables only, so it is deterministic: no dates,
 no timings, sorted rows. It answers, per region: how many observations, which
 years, how many sources, how many conflicts; per province: which regencies
 have fewer than three observations (the ones projections must pool) and which
-have none; and where published percentages disagree with the ones recomputed
-from published counts beyond rounding.
+have none; where published percentages disagree with the ones recomputed
+from published counts beyond rounding; which reviewed corrections were applied
+to raw cells (with reason, source and reviewer); and which figures contradict
+an award of the same period. That last section comes from the status stage
+(``uhc_contradictions.csv``): the build writes it as "not checked yet" between
+:data:`CONTRADICTIONS_MARKERS`, and ``uhc-analysis status`` fills it in with
+:func:`with_contradictions`.
 
 Examples
 --------
@@ -26,6 +31,8 @@ Examples
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from uhc_analysis import config
@@ -36,6 +43,36 @@ from uhc_analysis.transform.population import (
     population_series,
     province_total_check,
 )
+
+#: The comments around the "Contradictions with awards" section of the summary.
+CONTRADICTIONS_MARKERS: tuple[str, str] = (
+    "<!-- contradictions:start -->",
+    "<!-- contradictions:end -->",
+)
+#: Columns of ``uhc_contradictions.csv`` the summary shows.
+_CONTRADICTION_COLUMNS: list[str] = [
+    "region_name",
+    "measure",
+    "figure_date",
+    "figure_pct",
+    "award_year",
+    "award_tier",
+    "award_evidence_date",
+    "implied_min_pct",
+    "gap_pp",
+    "figure_observation_id",
+]
+#: Columns of ``corrections_applied.csv`` the summary shows (all of them).
+_CORRECTION_COLUMNS: list[str] = [
+    "file",
+    "line",
+    "column",
+    "old_value",
+    "new_value",
+    "reason",
+    "url",
+    "reviewer",
+]
 
 
 def _md_table(df: pd.DataFrame) -> str:
@@ -138,8 +175,14 @@ def quality_summary(
     *,
     model: PopulationModel | None = None,
     series: pd.DataFrame | None = None,
+    contradictions: pd.DataFrame | None = None,
 ) -> str:
-    """Render the whole Markdown summary (``model``/``series`` avoid recomputing them)."""
+    """Render the whole Markdown summary (``model``/``series`` avoid recomputing them).
+
+    ``contradictions``: ``uhc_contradictions.csv`` when it is known (the build
+    does not know it: the section says "not checked yet" until
+    :func:`with_contradictions` fills it in).
+    """
     parts = [
         "# Data-quality summary",
         "",
@@ -218,4 +261,128 @@ def quality_summary(
         "",
         _md_table(rej[["file", "line", "column", "value", "reason"]]),
     ]
+    parts += [corrections_markdown(result.corrections_applied)]
+    parts += [
+        "## Contradictions with awards",
+        "",
+        CONTRADICTIONS_MARKERS[0],
+        contradictions_markdown(contradictions),
+        CONTRADICTIONS_MARKERS[1],
+        "",
+    ]
     return "\n".join(parts)
+
+
+def corrections_markdown(applied: pd.DataFrame) -> str:
+    """The "Corrections applied" section: how many, and each one with reason, URL and reviewer.
+
+    ``applied`` is ``corrections_applied.csv`` (the build's log of the reviewed
+    corrections, ``uhc_analysis/reference/corrections.csv``, it applied).
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"file": ["sumsel/enrolment.csv"], "line": [18],
+    ...     "column": ["measure"], "old_value": ["registered"], "new_value": ["active"],
+    ...     "reason": ["the source says tingkat keaktifan"], "url": ["https://x.example/a"],
+    ...     "reviewer": ["A. Reviewer"]})
+    >>> print(corrections_markdown(log))  # doctest: +NORMALIZE_WHITESPACE
+    ## Corrections applied
+    <BLANKLINE>
+    1 reviewed corrections applied to raw cells before cleaning (raw files are never
+    edited; the table is `uhc_analysis/reference/corrections.csv`, the log
+    `corrections_applied.csv`).
+    <BLANKLINE>
+    | file | line | column | old_value | new_value | reason | url | reviewer |
+    | --- | --- | --- | --- | --- | --- | --- | --- |
+    | sumsel/enrolment.csv | 18 | measure | registered | active | the source says tingkat
+    keaktifan | https://x.example/a | A. Reviewer |
+    <BLANKLINE>
+    """
+    rows = applied[_CORRECTION_COLUMNS].sort_values(["file", "line", "column"], kind="mergesort")
+    return "\n".join(
+        [
+            "## Corrections applied",
+            "",
+            f"{len(rows)} reviewed corrections applied to raw cells before cleaning (raw files "
+            "are never edited; the table is `uhc_analysis/reference/corrections.csv`, the log "
+            "`corrections_applied.csv`).",
+            "",
+            _md_table(rows.reset_index(drop=True)),
+        ]
+    )
+
+
+def contradictions_markdown(contradictions: pd.DataFrame | None) -> str:
+    """The body of the "Contradictions with awards" section (between the markers).
+
+    ``contradictions`` is ``uhc_contradictions.csv`` (written by
+    ``uhc-analysis status``): figures of registered coverage or activity below
+    what a UHC award of the same period implies. None: not checked yet.
+
+    Examples
+    --------
+    >>> print(contradictions_markdown(None))
+    Not checked yet: `uhc-analysis status` fills this section in (from `uhc_contradictions.csv`).
+    >>> c = pd.DataFrame({"region_code": ["1602"], "region_name": ["Ogan Komering Ilir"],
+    ...     "measure": ["registered"], "figure_observation_id": ["E-1602-2026-01-01-x"],
+    ...     "figure_date": ["2026-01-01"], "figure_pct": [81.85], "award_observation_id": ["C"],
+    ...     "award_year": [2026], "award_tier": ["pratama"],
+    ...     "award_evidence_date": ["2026-01-27"], "implied_min_pct": [98.0],
+    ...     "gap_pp": [-16.15], "days_apart": [26.0], "note": ["n"]})
+    >>> contradictions_markdown(c).splitlines()[0]
+    '1 figures contradict an award of the same period (`uhc_contradictions.csv`): each is \
+below the minimum the award implies for its measure, so the figure or the award is wrong, or \
+the figure is another measure (a reviewed correction can reclassify it).'
+    """
+    if contradictions is None:
+        return (
+            "Not checked yet: `uhc-analysis status` fills this section in "
+            "(from `uhc_contradictions.csv`)."
+        )
+    rows = contradictions.sort_values(
+        ["region_code", "figure_date", "award_observation_id", "figure_observation_id"],
+        kind="mergesort",
+    )
+    return "\n".join(
+        [
+            f"{len(rows)} figures contradict an award of the same period "
+            "(`uhc_contradictions.csv`): each is below the minimum the award implies for its "
+            "measure, so the figure or the award is wrong, or the figure is another measure "
+            "(a reviewed correction can reclassify it).",
+            "",
+            _md_table(rows[_CONTRADICTION_COLUMNS].reset_index(drop=True)),
+        ]
+    ).rstrip("\n")
+
+
+def with_contradictions(summary: str, contradictions: pd.DataFrame) -> str:
+    """``summary`` (the text of ``quality_summary.md``) with its contradictions section filled in.
+
+    Replaces what is between :data:`CONTRADICTIONS_MARKERS`, so running the
+    status stage again gives the same text.
+
+    Examples
+    --------
+    >>> markers = [CONTRADICTIONS_MARKERS[0], "old", CONTRADICTIONS_MARKERS[1]]
+    >>> text = "# S\\n" + "\\n".join(markers)
+    >>> from uhc_analysis.schemas import columns_of
+    >>> empty = pd.DataFrame(columns=list(columns_of("uhc_contradictions")))
+    >>> print(with_contradictions(text, empty))
+    # S
+    <!-- contradictions:start -->
+    0 figures contradict an award of the same period (`uhc_contradictions.csv`): each is below \
+the minimum the award implies for its measure, so the figure or the award is wrong, or the \
+figure is another measure (a reviewed correction can reclassify it).
+    <BLANKLINE>
+    _none_
+    <!-- contradictions:end -->
+    """
+    start, end = CONTRADICTIONS_MARKERS
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
+    if not pattern.search(summary):
+        raise ValueError(
+            f"the quality summary has no {start!r} ... {end!r} block: rebuild it "
+            "(`uhc-analysis build`)"
+        )
+    body = contradictions_markdown(contradictions)
+    return pattern.sub(lambda _: f"{start}\n{body}\n{end}", summary, count=1)

@@ -348,7 +348,7 @@ def status_counts(projections: pd.DataFrame, level: str = "regency") -> pd.DataF
     >>> status_counts(p).to_dict("index")
     {('17', 98): {'reached': 2, 'on_track': 1}}
     """
-    order = ["reached", "on_track", "not_on_current_trend", "insufficient_data"]
+    order = ["reached", "on_track", "overdue", "not_on_current_trend", "insufficient_data"]
     rows = projections[projections["region_level"] == level]
     table = rows.pivot_table(
         index=["province_code", "threshold"],

@@ -99,7 +99,7 @@ from uhc_analysis.analysis.evidence import (
     projected_crossing,
     projection_index,
 )
-from uhc_analysis.analysis.projection import ProjectionSettings, focus_regions
+from uhc_analysis.analysis.regions import focus_regions
 from uhc_analysis.ingest.criteria import collapse_criteria, in_force
 from uhc_analysis.schemas import UHC_STATUSES
 
@@ -186,7 +186,7 @@ class StatusSettings:
     #: Focus provinces (BPS codes).
     provinces: tuple[str, ...] = config.FOCUS_PROVINCES
     #: Path model used when the projections name none for a region, in order.
-    path_models: tuple[str, ...] = ("logit_wls", "mixed")
+    path_models: tuple[str, ...] = ("rw_drift", "rw_drift_linked")
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "recent_months", float(self.recent_months))
@@ -254,6 +254,8 @@ class _Part:
     n_own: int
     p_today: float
     projected: tuple[float, float, float]
+    #: The projection model of the part's path ("" when the status does not rest on it).
+    model: str = ""
 
 
 def _records(evidence: pd.DataFrame) -> list[dict[str, object]]:
@@ -284,6 +286,7 @@ def evaluate_part(
     projected: tuple[float, float, float],
     settings: StatusSettings,
     label: str,
+    model: str = "",
 ) -> _Part:
     """Status of one condition (a measure >= ``threshold``) at ``at`` from its evidence.
 
@@ -313,7 +316,9 @@ def evaluate_part(
     ) -> _Part:
         # the projected crossing is reported where the status rests on the trend
         none = (math.nan, math.nan, math.nan)
-        return _Part(status, e, kind, why, n_own, p_now, projected if trend else none)
+        return _Part(
+            status, e, kind, why, n_own, p_now, projected if trend else none, model if trend else ""
+        )
 
     if above:
         last = above[-1]
@@ -349,8 +354,21 @@ def evaluate_part(
             f"{target} last shown by {_describe(last, at)}; nothing newer within "
             f"{settings.recent_months:g} months of {at}{p_text}",
         )
-    if newest is None:
+    if newest is None and path is None:
         return part("insufficient_data", None, "", f"no {label} figure or award up to {at}")
+    year, lo, hi = projected
+    when = f"projected {_year(year)}" + (
+        f" (80 % {lo:.1f}-{hi:.1f})" if not (math.isnan(lo) or math.isnan(hi)) else ""
+    )
+    if newest is None:  # a path, but none of the region's own evidence
+        return part(
+            "borrowed_trend",
+            None,
+            "projection",
+            f"no {label} figure or award up to {at}; the path is the pooled trend "
+            f"of the other regions: {when}{p_text}",
+            trend=True,
+        )
     if newest["kind"] == "observed":
         latest = f"latest {_describe(newest, at)} is below {threshold:g} %"
     else:  # a lower bound under the threshold neither shows it met nor missed
@@ -364,10 +382,6 @@ def evaluate_part(
             str(newest["kind"]),
             f"{latest}; no projection of {label} says when it may be met",
         )
-    year, lo, hi = projected
-    when = f"projected {_year(year)}" + (
-        f" (80 % {lo:.1f}-{hi:.1f})" if not (math.isnan(lo) or math.isnan(hi)) else ""
-    )
     if n_own < 2:
         return part(
             "borrowed_trend",
@@ -411,7 +425,7 @@ def evaluate_part(
 
 def _as_of(as_of: str | dt.date | None) -> dt.date:
     if as_of is None:
-        return pd.Timestamp(config.TODAY).date() if config.TODAY else dt.date.today()
+        return config.today()
     return pd.Timestamp(as_of).date()
 
 
@@ -432,12 +446,47 @@ def _ev_columns(prefix: str, p: _Part | None) -> dict[str, object]:
     }
 
 
+def _joint_key(code: object, coverage: object, active: object) -> tuple[str, float, float]:
+    return str(code), round(float(coverage), 6), round(float(active), 6)  # type: ignore[arg-type]
+
+
+def joint_probabilities(
+    projections: pd.DataFrame | None,
+) -> dict[tuple[str, float, float], float]:
+    """(region, coverage threshold, activity threshold) -> P(both met today) of the joint rows.
+
+    The ``joint`` rows of ``time_to_uhc`` come from the same simulated paths of
+    coverage and activity, so their probability keeps the two measures'
+    dependence (activity per resident never exceeds registered coverage).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"region_code": ["1701"], "measure": ["joint"], "threshold": [98.0],
+    ...     "threshold_active": [80.0], "probability_at_or_above": [0.25]})
+    >>> joint_probabilities(t)
+    {('1701', 98.0, 80.0): 0.25}
+    """
+    if projections is None or "threshold_active" not in projections.columns:
+        return {}
+    j = projections.loc[projections["measure"].astype(str).eq("joint")]
+    return {
+        _joint_key(c, t, a): float(p)
+        for c, t, a, p in zip(
+            j["region_code"],
+            j["threshold"],
+            j["threshold_active"],
+            j["probability_at_or_above"],
+            strict=True,
+        )
+    }
+
+
 def _combine(
     crit: dict[str, object],
     region: dict[str, object],
     parts: dict[str, _Part],
-    model: str,
     flagged: dict[tuple[str, str], list[str]],
+    joint_p: float | None = None,
 ) -> dict[str, object]:
     at: dt.date = crit["evaluated_at"]  # type: ignore[assignment]
     order = sorted(parts, key=lambda m: (SEVERITY.index(parts[m].status), m != "registered"))
@@ -463,7 +512,9 @@ def _combine(
         for note in flagged.get((oid, m), []):
             reason += f"; contradicted: {note}"
     probs = {m: p.p_today for m, p in parts.items()}
-    if len(parts) == 2 and not any(math.isnan(v) for v in probs.values()):
+    if len(parts) == 2 and joint_p is not None and not math.isnan(joint_p):
+        prob, of = joint_p, "coverage and activity (joint simulated paths)"
+    elif len(parts) == 2 and not any(math.isnan(v) for v in probs.values()):
         prob, of = probs["registered"] * probs["active"], "coverage and activity (independent)"
     elif "registered" in parts:
         prob = probs["registered"]
@@ -475,7 +526,7 @@ def _combine(
     age = math.nan if e is None else months_between(pd.Timestamp(e["date"]), pd.Timestamp(at))
     cov, act = parts.get("registered"), parts.get("active")
     den = "" if act is None or act.evidence is None else str(act.evidence["denominator"])
-    proj = binding.projected if measure == "registered" else (math.nan,) * 3
+    proj = binding.projected
     return {
         **region,
         "criterion_id": crit["criterion_id"],
@@ -501,7 +552,7 @@ def _combine(
         "projected_year": proj[0],
         "projected_year_lo80": proj[1],
         "projected_year_hi80": proj[2],
-        "projection_model": model if measure == "registered" and model else "",
+        "projection_model": binding.model,
         "n_own_figures": binding.n_own,
         "not_evaluated": crit["other_conditions"],
     }
@@ -551,7 +602,7 @@ def uhc_status(
     """
     s = settings or StatusSettings()
     today = _as_of(as_of)
-    regs = focus_regions(regions, ProjectionSettings(provinces=s.provinces))
+    regs = focus_regions(regions, s.provinces)
     codes = set(regs["region_code"])
     notes: list[str] = []
     activity = activity_rates(panel, basis=s.basis, match_months=s.activity_match_months)
@@ -571,15 +622,16 @@ def uhc_status(
         for oid in (row["figure_observation_id"], row["award_observation_id"]):
             flagged.setdefault((str(oid), str(row["measure"])), []).append(str(row["note"]))
     table = criteria_to_evaluate(criteria, today, include_historic=include_historic)
-    by_path = paths_by_region(paths, projections, s.path_models)
-    proj_index = projection_index(projections)
+    measures = ("registered", "active")
+    by_path = {m: paths_by_region(paths, projections, s.path_models, m) for m in measures}
+    proj_index = {m: projection_index(projections, m) for m in measures}
+    joint = joint_probabilities(projections)
     groups = {
         key: _records(g) for key, g in evidence.groupby(["region_code", "measure"], sort=False)
     }
     rows: list[dict[str, object]] = []
     for region in regs.to_dict("records"):
         code = str(region["region_code"])
-        model, path = by_path.get(code, ("", None))
         for crit in table.to_dict("records"):
             parts: dict[str, _Part] = {}
             for measure, column in (
@@ -589,20 +641,30 @@ def uhc_status(
                 threshold = crit[column]
                 if pd.isna(threshold):
                     continue
-                mpath = path if measure == "registered" else None
+                model, mpath = by_path[measure].get(code, ("", None))
+                known = [
+                    r
+                    for r in groups.get((code, measure), [])
+                    if r["date"] <= pd.Timestamp(crit["evaluated_at"])
+                ]
+                after = decimal_year(known[-1]["date"]) if known else -math.inf
                 parts[measure] = evaluate_part(
                     groups.get((code, measure), []),
                     float(threshold),
                     at=crit["evaluated_at"],
                     as_of=today,
                     path=mpath,
-                    projected=projected_crossing(proj_index, mpath, code, float(threshold))
+                    projected=projected_crossing(
+                        proj_index[measure], mpath, code, float(threshold), after
+                    )
                     if mpath is not None
                     else (math.nan,) * 3,
                     settings=s,
                     label=_LABEL[measure],
+                    model=model,
                 )
-            rows.append(_combine(crit, region, parts, model, flagged))
+            key = (code, crit["min_coverage_pct"], crit["min_active_pct"])
+            rows.append(_combine(crit, region, parts, flagged, joint.get(_joint_key(*key))))
     status = pd.DataFrame(rows, columns=list(UHC_STATUS))
     check_status(status, today)
     return StatusResult(status, flagged_frame, awards, activity, table, notes)

@@ -13,6 +13,8 @@ Examples
 --------
 >>> load_corrections().columns.tolist() == list(CORRECTION_COLUMNS)
 True
+>>> load_corrections().index.name
+'source_line'
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ CORRECTION_COLUMNS: tuple[str, ...] = (
     "reviewer",
 )
 
+#: Index name of :func:`load_corrections`: the line of the corrections table.
+SOURCE_LINE: str = "source_line"
+
 
 class CorrectionsError(ValueError):
     """The corrections table cannot be used; the message names file, line, column and value."""
@@ -53,7 +58,9 @@ def load_corrections(path: Path | str | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`CORRECTION_COLUMNS`, all text except ``line`` (int).
+        Columns :data:`CORRECTION_COLUMNS`, all text except ``line`` (int),
+        indexed by the physical line of the table each correction is on (index
+        name :data:`SOURCE_LINE`), so an error about a correction can name it.
 
     Raises
     ------
@@ -86,6 +93,7 @@ value 'meassure': not a column of enrolment files
             f"{','.join(CORRECTION_COLUMNS)!r}"
         )
     rows: list[dict[str, object]] = []
+    lines: list[int] = []
     seen: set[tuple[str, int, str]] = set()
     line = reader.line_num + 1
     for cells in reader:
@@ -126,7 +134,9 @@ value 'meassure': not a column of enrolment files
             bad("column", f"a second correction of {row['file']}:{row['line']}")
         seen.add(key)
         rows.append({**row, "line": int(row["line"])})
+        lines.append(line)
         line = reader.line_num + 1
-    out = pd.DataFrame(rows, columns=list(CORRECTION_COLUMNS))
+    index = pd.Index(lines, dtype="int64", name=SOURCE_LINE)
+    out = pd.DataFrame(rows, columns=list(CORRECTION_COLUMNS), index=index)
     out["line"] = out["line"].astype("int64")
     return out

@@ -504,6 +504,22 @@ def load_criteria(
     )
 
 
+def joint_thresholds(criteria: pd.DataFrame) -> tuple[tuple[float, float], ...]:
+    """The distinct (coverage >=, activity >=) pairs of the used criteria that state both.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"min_coverage_pct": [95.0, 98.0, 98.0, 98.0],
+    ...     "min_active_pct": [75.0, 80.0, 80.0, float("nan")], "used": True})
+    >>> joint_thresholds(c)
+    ((95.0, 75.0), (98.0, 80.0))
+    """
+    used = criteria.loc[criteria["used"].astype(bool)] if "used" in criteria else criteria
+    both = used[["min_coverage_pct", "min_active_pct"]].dropna().astype(float)
+    pairs = sorted({(float(a), float(b)) for a, b in both.itertuples(index=False)})
+    return tuple(pairs)
+
+
 def _collapse(group: pd.DataFrame) -> dict[str, object]:
     first = group.iloc[0]
     out: dict[str, object] = {"criterion_id": first["criterion_id"]}

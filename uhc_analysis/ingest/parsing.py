@@ -303,6 +303,20 @@ def decimal_year(day: dt.date) -> float:
     return day.year + (day - start).days / length
 
 
+def date_of_decimal_year(year: float) -> dt.date:
+    """The inverse of :func:`decimal_year`, to the nearest day.
+
+    Examples
+    --------
+    >>> date_of_decimal_year(2024.5), date_of_decimal_year(decimal_year(dt.date(2023, 3, 15)))
+    (datetime.date(2024, 7, 2), datetime.date(2023, 3, 15))
+    """
+    whole = int(year // 1)
+    start = dt.date(whole, 1, 1)
+    length = (dt.date(whole + 1, 1, 1) - start).days
+    return start + dt.timedelta(days=round((year - whole) * length))
+
+
 @lru_cache(maxsize=65536)
 def _decimal_year_of(iso: str) -> float:
     return decimal_year(dt.date.fromisoformat(str(iso)[:10]))

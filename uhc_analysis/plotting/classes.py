@@ -123,7 +123,8 @@ def projected_classes(
 ) -> pd.Series:
     """Class of each projection row: 0 reached, 1–3 year bins, 4 not on trend, NA no data.
 
-    ``on_track`` rows are binned by ``floor(year_reached)``: ``<= year_bins[0]``,
+    ``on_track`` and ``overdue`` rows (a projected year already past, no
+    figure confirming it) are binned by ``floor(year_reached)``: ``<= year_bins[0]``,
     ``<= year_bins[1]``, later. ``insufficient_data`` and missing statuses
     (``NA`` or ``""``, e.g. a regency without a projection row) get ``<NA>``.
     An unknown status, or an ``on_track`` row without a year, raises.
@@ -145,10 +146,10 @@ def projected_classes(
     if unknown:
         raise ValueError(f"unknown projection status {unknown}; expected {PROJECTION_STATUSES}")
     year = np.floor(pd.to_numeric(projections["year_reached"], errors="raise").astype(float))
-    on = status.eq("on_track").fillna(False).astype(bool)
+    on = status.isin(["on_track", "overdue"]).fillna(False).astype(bool)
     if (on & year.isna()).any():
         codes = projections.loc[on & year.isna()].get("region_code", pd.Series()).tolist()
-        raise ValueError(f"on_track projections without year_reached: {codes}")
+        raise ValueError(f"on_track/overdue projections without year_reached: {codes}")
     out = pd.Series(pd.NA, index=projections.index, dtype="Int64")
     out[status.eq("reached").fillna(False).astype(bool)] = 0
     out[on] = _cut(year[on], year_bins, right=True) + 1

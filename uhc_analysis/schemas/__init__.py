@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import pandera.pandas as pa
 
+from uhc_analysis.schemas.correction_tables import CorrectionsAppliedSchema
 from uhc_analysis.schemas.fields import (
     BASIS_FAMILIES,
     COMMITMENT_KINDS,
@@ -71,6 +72,12 @@ from uhc_analysis.schemas.fields import (
     REGION_KINDS,
     SERIES_STATUSES,
 )
+from uhc_analysis.schemas.forecast_tables import (
+    CROSSING_STATUSES,
+    BacktestPredictionsSchema,
+    BacktestScoresSchema,
+    TimeToUhcSchema,
+)
 from uhc_analysis.schemas.status_tables import (
     UHC_STATUSES,
     ActivityRatesSchema,
@@ -81,7 +88,6 @@ from uhc_analysis.schemas.status_tables import (
 )
 from uhc_analysis.schemas.tables import (
     AccountingSchema,
-    BacktestSchema,
     BudgetCheckSchema,
     CommitmentsSchema,
     EnrolmentSchema,
@@ -110,10 +116,12 @@ if TYPE_CHECKING:
 __all__ = [
     "ACCOUNTING",
     "AccountingSchema",
-    "BACKTEST",
     "BASIS_FAMILIES",
     "BUDGET_CHECK",
-    "BacktestSchema",
+    "BacktestPredictionsSchema",
+    "BacktestScoresSchema",
+    "TimeToUhcSchema",
+    "CROSSING_STATUSES",
     "BudgetCheckSchema",
     "COMMITMENTS",
     "UHC_STATUSES",
@@ -125,6 +133,7 @@ __all__ = [
     "COMMITMENT_KINDS",
     "COVERAGE_STATUSES",
     "CommitmentsSchema",
+    "CorrectionsAppliedSchema",
     "ENROLMENT",
     "EnrolmentSchema",
     "FILE_KINDS",
@@ -151,6 +160,7 @@ __all__ = [
     "PROJECTIONS",
     "PROJECTION_MODELS",
     "PROJECTION_PATHS",
+    "TIME_TO_UHC",
     "PROJECTION_STATUSES",
     "PanelPopulationSchema",
     "PanelSchema",
@@ -198,6 +208,7 @@ TABLES: dict[str, type[DataFrameModel]] = {
     "raw_manifest": RawManifestSchema,
     "observation_sources": ObservationSourcesSchema,
     "observation_raw_rows": ObservationRawRowsSchema,
+    "corrections_applied": CorrectionsAppliedSchema,
     "panel_population": PanelPopulationSchema,
     "population_series_observations": PopulationSeriesObservationsSchema,
     "coverage_panel": PanelSchema,
@@ -206,7 +217,9 @@ TABLES: dict[str, type[DataFrameModel]] = {
     "budget_check": BudgetCheckSchema,
     "projections": ProjectionsSchema,
     "projection_paths": ProjectionPathsSchema,
-    "backtest": BacktestSchema,
+    "time_to_uhc": TimeToUhcSchema,
+    "backtest_predictions": BacktestPredictionsSchema,
+    "backtest_scores": BacktestScoresSchema,
     "uhc_criteria": UhcCriteriaSchema,
     "uhc_status": UhcStatusSchema,
     "uhc_contradictions": UhcContradictionsSchema,
@@ -277,7 +290,7 @@ METRICS = columns_of(MetricsSchema)
 BUDGET_CHECK = columns_of(BudgetCheckSchema)
 PROJECTIONS = columns_of(ProjectionsSchema)
 PROJECTION_PATHS = columns_of(ProjectionPathsSchema)
-BACKTEST = columns_of(BacktestSchema)
+TIME_TO_UHC = columns_of(TimeToUhcSchema)
 
 
 # --------------------------------------------------------------------------- checking

@@ -68,20 +68,13 @@ METRIC_STATUSES: tuple[str, ...] = ("at_or_above", "below")
 PROJECTION_STATUSES: tuple[str, ...] = (
     "reached",
     "on_track",
+    "overdue",
     "not_on_current_trend",
     "insufficient_data",
 )
-#: ``model`` of projections, projection paths and the backtest.
-PROJECTION_MODELS: tuple[str, ...] = (
-    "observed",
-    "award",
-    "lower_bound",
-    "logit_wls",
-    "mixed",
-    "cagr",
-    "last_value",
-    "none",
-)
+#: ``model`` of projections and projection paths (the default forecast's, see
+#: :mod:`uhc_analysis.analysis.forecast.projecting`).
+PROJECTION_MODELS: tuple[str, ...] = ("rw_drift", "rw_drift_linked")
 
 _REGION_CODE = r"^(ID|\d{2}|\d{4})$"
 _PROVINCE_CODE = r"^(\d{2})?$"

@@ -446,35 +446,26 @@ class ProjectionsSchema(_Region):
 
 
 class ProjectionPathsSchema(_Table):
-    """``projection_paths.csv``: projected coverage by year, with 80 % and 95 % bands."""
+    """``projection_paths.csv``: the default model's path per region x measure x year.
+
+    ``median`` (also ``coverage_pct``) and the 80/95 % bands of a published
+    figure at ``year`` (decimal, step a quarter); ``cap`` is the cap rule's
+    ceiling on the median; ``borrowed_trend`` marks paths that are the
+    province's (fewer than two own figures).
+    """
 
     region_code: Text = _matches(_REGION_CODE)
+    measure: Text = _one_of(("registered", "active"))
     model: Text = _one_of(PROJECTION_MODELS)
-    year: Int
+    year: Float = _number(nullable=False)
+    median: Float = _number(ge=0)
     coverage_pct: Float = _number(ge=0)
     lo80: Float = _number(ge=0)
     hi80: Float = _number(ge=0)
     lo95: Float = _number(ge=0)
     hi95: Float = _number(ge=0)
+    cap: Float = _number(ge=0)
+    borrowed_trend: Flag
 
     class Config:
-        unique = ["region_code", "model", "year"]
-
-
-class BacktestSchema(_Table):
-    """``backtest.csv``: accuracy of each model on held-out latest figures."""
-
-    model: Text = _one_of(PROJECTION_MODELS)
-    n_regions: Int = _count()
-    n_heldout: Int = _count()
-    mae_pp: Float = _number(ge=0)
-    rmse_pp: Float = _number(ge=0)
-    bias_pp: Float = _number()
-    median_ae_pp: Float = _number(ge=0)
-    coverage_80: Float = pa.Field(ge=0, le=1, nullable=True)
-    coverage_95: Float = pa.Field(ge=0, le=1, nullable=True)
-    mean_width80_pp: Float = _number(ge=0)
-    note: Text
-
-    class Config:
-        unique = ["model"]
+        unique = ["region_code", "measure", "model", "year"]

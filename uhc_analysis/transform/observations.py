@@ -58,10 +58,12 @@ from typing import Any
 import pandas as pd
 
 from uhc_analysis import config, schemas
+from uhc_analysis.ingest.corrections import CORRECTIONS_CSV, load_corrections
 from uhc_analysis.ingest.parsing import Period
 from uhc_analysis.ingest.raw import RawFile, RawFileError, discover_raw_files, read_raw_file
 from uhc_analysis.ingest.regions import load_regions
 from uhc_analysis.transform.clean import BASIS_FAMILY, CleanSettings, Reject, clean_rows
+from uhc_analysis.transform.corrections import CORRECTIONS_APPLIED, correct_raw_files
 
 #: Per kind of file: value fields that identify a figure, grouping field, id prefix.
 _GROUPING: dict[str, tuple[tuple[str, ...], str, str]] = {
@@ -284,7 +286,8 @@ class CleanResult:
     """Everything the build stage produces (also written to ``data/processed``).
 
     Each frame is the processed table of the same name (``manifest``:
-    ``raw_manifest``), validated against its schema.
+    ``raw_manifest``), validated against its schema. ``corrections_applied``
+    lists the reviewed corrections applied to raw cells (none by default).
     """
 
     regions: pd.DataFrame
@@ -297,19 +300,35 @@ class CleanResult:
     manifest: pd.DataFrame
     observation_sources: pd.DataFrame
     observation_raw_rows: pd.DataFrame
+    corrections_applied: pd.DataFrame = field(
+        default_factory=lambda: schemas.validate(
+            pd.DataFrame(columns=list(CORRECTIONS_APPLIED)), "corrections_applied"
+        )
+    )
 
 
 def clean_files(
-    files: Iterable[Path], raw_dir: Path | None = None, settings: CleanSettings | None = None
+    files: Iterable[Path],
+    raw_dir: Path | None = None,
+    settings: CleanSettings | None = None,
+    corrections: Path | str | None = None,
 ) -> CleanResult:
     """Read, validate and merge the given raw files (see module doc for rules).
 
     A file that cannot be read at all (not UTF-8, wrong header, wrong delimiter,
     empty) raises :class:`~uhc_analysis.ingest.raw.RawFileError` naming file and line.
+    ``corrections`` is a reviewed corrections table
+    (:func:`~uhc_analysis.ingest.corrections.load_corrections`), applied to the
+    raw rows before they are cleaned; every correction in it must apply to one
+    of ``files``, else :class:`~uhc_analysis.transform.corrections.CorrectionError`
+    (one line naming the table's line, the raw file, line and value).
     """
     settings = settings or CleanSettings()
     raw_dir = Path(raw_dir) if raw_dir else config.DATA_RAW
     raws: list[RawFile] = [read_raw_file(Path(f), raw_dir) for f in files]
+    applied = pd.DataFrame(columns=list(CORRECTIONS_APPLIED))
+    if corrections is not None:
+        raws, applied = correct_raw_files(raws, load_corrections(corrections), str(corrections))
     records, rejects = clean_rows(raws, settings)
     frames: dict[str, pd.DataFrame] = {}
     source_links: list[tuple[str, str]] = []
@@ -336,6 +355,7 @@ def clean_files(
             source_links, "observation_sources", ["observation_id", "source_id"]
         ),
         observation_raw_rows=observation_raw_rows,
+        corrections_applied=schemas.validate(applied, "corrections_applied"),
     )
 
 
@@ -407,10 +427,39 @@ def _sources_table(records: dict[str, list[dict[str, Any]]]) -> pd.DataFrame:
     return _sorted_frame(rows, "sources", ["source_id"])
 
 
-def clean_all(raw_dir: Path | None = None, settings: CleanSettings | None = None) -> CleanResult:
-    """Clean every raw file below ``raw_dir`` (default ``data/raw``)."""
+def default_corrections(raw_dir: Path | str | None = None) -> Path | None:
+    """The corrections table a build of ``raw_dir`` applies when given none.
+
+    The shipped table (:data:`~uhc_analysis.ingest.corrections.CORRECTIONS_CSV`)
+    names files and lines of ``data/raw``, so it is the default for that folder
+    only; another raw folder (a test's, a user's) is built without corrections
+    unless a table is passed.
+
+    Examples
+    --------
+    >>> default_corrections() == CORRECTIONS_CSV, default_corrections("elsewhere")
+    (True, None)
+    """
+    folder = Path(raw_dir) if raw_dir else config.DATA_RAW
+    return CORRECTIONS_CSV if folder.resolve() == config.DATA_RAW.resolve() else None
+
+
+def clean_all(
+    raw_dir: Path | None = None,
+    settings: CleanSettings | None = None,
+    corrections: Path | str | None = None,
+) -> CleanResult:
+    """Clean every raw file below ``raw_dir`` (default ``data/raw``).
+
+    ``corrections``: the reviewed corrections table to apply (default
+    :func:`default_corrections`: the shipped one for ``data/raw``).
+    """
     raw_dir = Path(raw_dir) if raw_dir else config.DATA_RAW
-    return clean_files(discover_raw_files(raw_dir), raw_dir=raw_dir, settings=settings)
+    if corrections is None:
+        corrections = default_corrections(raw_dir)
+    return clean_files(
+        discover_raw_files(raw_dir), raw_dir=raw_dir, settings=settings, corrections=corrections
+    )
 
 
 def format_accounting(accounting: pd.DataFrame) -> str:
@@ -432,6 +481,7 @@ __all__ = [
     "accounting",
     "clean_all",
     "clean_files",
+    "default_corrections",
     "format_accounting",
     "source_id",
 ]

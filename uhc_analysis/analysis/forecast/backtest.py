@@ -210,3 +210,49 @@ def score(pred: pd.DataFrame) -> pd.DataFrame:
             if len(g):
                 rows.append({"set": name, "subset": subset, **_scores(g)})
     return pd.DataFrame(rows)
+
+
+#: The issue-12 targets: (name, subset, column, lower, upper); NaN: no bound.
+TARGETS: tuple[tuple[str, str, str, float, float], ...] = (
+    ("at least 40 scored forecasts", "all", "n", 40.0, math.nan),
+    ("MAE <= 0.85 x carrying the last value forward", "all", "mae_ratio", math.nan, 0.85),
+    (
+        "the same, origins whose latest figure is below 95 %: <= 0.70",
+        "latest_below_95",
+        "mae_ratio",
+        math.nan,
+        0.70,
+    ),
+    ("80 % intervals cover 72-88 %", "all", "coverage80", 0.72, 0.88),
+    ("Brier score below the naive rule's", "all", "brier_gap", math.nan, 0.0),
+)
+
+
+def target_checks(scores: pd.DataFrame) -> pd.DataFrame:
+    """Each target of :data:`TARGETS` per set, with the measured value and ``met``.
+
+    ``brier_gap`` is ``brier - brier_naive`` (met when negative).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"set": "test", "subset": ["all", "latest_below_95"], "n": [50, 20],
+    ...     "mae_ratio": [0.6, 0.5], "coverage80": [0.9, 0.8], "brier": [0.1, 0.2],
+    ...     "brier_naive": [0.3, 0.4]})
+    >>> target_checks(s)[["target", "value", "met"]].values.tolist()[3]
+    ['80 % intervals cover 72-88 %', 0.9, False]
+    """
+    rows = []
+    for name, g in scores.groupby("set", sort=False):
+        by = g.set_index("subset")
+        for target, subset, column, lower, upper in TARGETS:
+            if subset not in by.index:
+                continue
+            r = by.loc[subset]
+            value = (
+                float(r["brier"] - r["brier_naive"]) if column == "brier_gap" else float(r[column])
+            )
+            ok = (math.isnan(lower) or value >= lower) and (math.isnan(upper) or value <= upper)
+            if column == "brier_gap":
+                ok = value < 0
+            rows.append({"set": name, "target": target, "value": value, "met": bool(ok)})
+    return pd.DataFrame(rows, columns=["set", "target", "value", "met"])

@@ -96,8 +96,16 @@ class ForecastSettings:
     noise_from_all: bool = True
     #: The future drift's variance is at least the spread of drifts between regions.
     drift_renews: bool = True
+    #: Add the random-walk innovation after the anchor (intervals widen with the horizon).
+    random_walk: bool = True
+    #: Add the plateau's spread (pp) to a predicted figure (see :func:`plateau_noise`).
+    top_noise: bool = True
+    #: Lowest future drift (logit per year); a drop is a level shift, not a trend.
+    min_drift: float = 0.0
     #: Multiplier of the fitted drift (1: undamped).
     drift_shrink: float = 1.0
+    #: The cap is the highest used figure (True) or the plateau's median (False).
+    cap_at_highest: bool = True
     #: Figures at or above this form the plateau of the cap rule.
     plateau_from_pct: float = 95.0
     #: Regions with fewer own figures get the province trend (``borrowed_trend``).
@@ -111,8 +119,11 @@ class ForecastSettings:
     conflict_days: float = 31.0
     pct_tolerance_pp: float = 0.5
     thresholds: tuple[float, ...] = config.THRESHOLDS
-    #: Joint criteria (name, registered >=, active >=) reported as measure ``name``.
-    joint: tuple[tuple[str, float, float], ...] = (("uhc_prioritas", 98.0, 80.0),)
+    #: Activity thresholds (the pipeline takes the criteria's ``min_active_pct`` values).
+    activity_thresholds: tuple[float, ...] = (75.0, 80.0, 85.0, 95.0)
+    #: Joint criteria (registered >=, active >=), reported as measure ``joint``; the
+    #: pipeline takes them from the criteria table (:func:`joint_thresholds`).
+    joint: tuple[tuple[float, float], ...] = ((98.0, 80.0),)
 
 
 @dataclass
@@ -124,6 +135,10 @@ class Line:
     n_own: int
     province_code: str
     cap: float
+    #: Random-walk innovation variance per year (logit scale) after ``t_anchor``.
+    rw_var: float = 0.0
+    #: Decimal year from which the random walk runs (the anchor's date); NaN: none.
+    t_anchor: float = math.nan
 
 
 @dataclass
@@ -138,6 +153,8 @@ class MeasureFit:
     #: Activity only: per-region offset mean and variance.
     offsets: dict[str, tuple[float, float]] = field(default_factory=dict)
     n_imputed: int = 0
+    #: Variance (pp^2) of a new figure around the latest one at the plateau: ``c0 + c1 * years``.
+    top_noise: tuple[float, float] = (0.0, 0.0)
 
 
 def to_logit(value: np.ndarray | float, ceiling: float) -> np.ndarray:
@@ -156,6 +173,8 @@ def caps(points: pd.DataFrame, regions: list[str], settings: ForecastSettings) -
     v = points["value_pct"].astype(float)
     high = v.loc[v.ge(settings.plateau_from_pct)]
     plateau = float(high.median()) if len(high) else float(v.max()) if len(v) else 100.0
+    if settings.cap_at_highest and len(v):
+        plateau = float(v.max())
     own = points.groupby("region_code")["value_pct"].max().to_dict()
     return {r: max(plateau, float(own.get(r, -math.inf))) for r in regions}
 
@@ -196,6 +215,8 @@ class _Drift:
     region: dict[str, tuple[float, float]]
     tau2: float
     scale: float
+    #: Random-walk innovation variance per year (see :func:`_innovation`).
+    rw_var: float = 0.0
 
 
 def _drift_mixedlm(inc: pd.DataFrame, provinces: list[str], by_province: bool) -> _Drift:
@@ -232,7 +253,43 @@ def _drift_mixedlm(inc: pd.DataFrame, provinces: list[str], by_province: bool) -
         bvar = float(np.asarray(res.random_effects_cov[code])[0, 0])
         region[str(code)] = (b + blup, v + bvar)
     method = "mixedlm_drift" if by_province else "mixedlm_drift_common"
-    return _Drift(method, prov, region, tau2, float(res.scale) / 2.0)
+    fitted = np.array([region[str(c)][0] for c in inc["region_code"]]) * dt
+    scale, rw = _innovation(inc["dy"].to_numpy(dtype=float) - fitted, dt, float(res.scale))
+    return _Drift(method, prov, region, tau2, scale, rw)
+
+
+def _innovation(resid: np.ndarray, dt: np.ndarray, total: float) -> tuple[float, float]:
+    """Split the increments' residual variance into observation noise and random-walk innovation.
+
+    Under a local level with drift, an increment over ``dt`` years has variance
+    ``2 * sigma2 + q * dt`` (two observation errors and the innovations in
+    between). ``sm.OLS`` of the squared residuals on ``[1, dt]`` (a method of
+    moments, which statsmodels has no ready-made estimator for in a mixed
+    model) gives both; a negative part is set to zero and the other refitted
+    alone. Returns ``(sigma2, q)``; with fewer than four increments
+    ``(total / 2, 0)``, with one gap length ``(mean(resid^2) / 2, 0)``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> dt = rng.uniform(0.5, 3.0, 4000)
+    >>> r = rng.normal(0, np.sqrt(2 * 0.01 + 0.04 * dt))
+    >>> s2, q = _innovation(r, dt, 0.1)
+    >>> round(s2, 2), round(q, 2)
+    (0.01, 0.04)
+    """
+    r2 = np.asarray(resid, dtype=float) ** 2
+    dt = np.asarray(dt, dtype=float)
+    if len(r2) < 4:
+        return total / 2.0, 0.0
+    if np.ptp(dt) <= 0:  # one gap length: the two parts cannot be told apart
+        return float(r2.mean()) / 2.0, 0.0
+    c0, c1 = sm.OLS(r2, np.column_stack([np.ones_like(dt), dt])).fit().params
+    if c1 < 0:
+        return float(r2.mean()) / 2.0, 0.0
+    if c0 < 0:
+        return 0.0, float(sm.OLS(r2, dt[:, None]).fit().params[0])
+    return float(c0) / 2.0, float(c1)
 
 
 def _drift_wls(inc: pd.DataFrame, provinces: list[str]) -> _Drift:
@@ -244,7 +301,11 @@ def _drift_wls(inc: pd.DataFrame, provinces: list[str]) -> _Drift:
     b, v = float(res.params[0]), float(np.asarray(res.cov_params())[0, 0])
     scale = float(res.scale) / 2.0 if np.isfinite(res.scale) and res.df_resid > 0 else 0.05
     tau2 = v * len(dt)  # the spread of one region's drift around the pooled one
-    return _Drift("wls_drift", dict.fromkeys(provinces, (b, v)), {}, tau2, scale)
+    if np.isfinite(res.scale) and res.df_resid > 0:
+        scale, rw = _innovation(np.asarray(res.resid), dt, 2.0 * scale)
+    else:
+        rw = 0.0
+    return _Drift("wls_drift", dict.fromkeys(provinces, (b, v)), {}, tau2, scale, rw)
 
 
 def _fit_drift(
@@ -262,6 +323,43 @@ def _fit_drift(
             except (np.linalg.LinAlgError, ValueError):
                 continue
     return _drift_wls(inc, provinces)
+
+
+def plateau_noise(points: pd.DataFrame, from_pct: float) -> tuple[float, float]:
+    """How far a figure at the plateau moves from the previous one: ``(c0, c1)`` in pp^2.
+
+    Near the ceiling the logit scale squeezes every band to a few hundredths
+    of a point, yet published figures at 98-108 % move by points between
+    reports (new population denominators, data cleansing). The squared
+    changes (pp) between consecutive figures that start at or above
+    ``from_pct`` are regressed on ``[1, dt]`` (:func:`_innovation`, which
+    reports half the constant): ``c0 + c1 * dt`` is the variance of a new
+    figure's change over ``dt`` years. ``(0, 0)`` with fewer than four changes.
+    A denominator error is relative, so a predicted figure gets this spread
+    scaled by its level / 100 (:meth:`..projecting.Forecast.draws`).
+
+    Examples
+    --------
+    >>> pts = pd.DataFrame({"region_code": list("aaaabbbb"),
+    ...     "decimal_year": [2020, 2021, 2022, 2023] * 2,
+    ...     "value_pct": [99, 101, 98, 100, 100, 97, 100, 99.0]})
+    >>> c0, c1 = plateau_noise(pts, 95.0)
+    >>> round(c0 + c1, 1)
+    6.0
+    """
+    f = pd.DataFrame(
+        {
+            "region_code": points["region_code"].astype(str).to_numpy(),
+            "t": points["decimal_year"].astype(float).to_numpy(),
+            "y": points["value_pct"].astype(float).to_numpy(),
+        }
+    )
+    inc = increments(f)
+    inc = inc.loc[inc["y_start"].ge(from_pct)]
+    if len(inc) < 4:
+        return 0.0, 0.0
+    half, q = _innovation(inc["dy"].to_numpy(dtype=float), inc["dt"].to_numpy(dtype=float), 0.0)
+    return 2.0 * half, q
 
 
 def _anchor_cov(t: float, var_y: float, var_b: float) -> np.ndarray:
@@ -307,12 +405,15 @@ def fit_registered(
     drift = _fit_drift(frame, provinces, below, settings.province_drift)
     if settings.noise_from_all:  # observation noise from every increment, the top included
         drift.scale = _fit_drift(frame, provinces, math.inf, settings.province_drift).scale
+    rw_var = drift.rw_var if settings.random_walk else 0.0
     damp = settings.drift_shrink
     b_bounds = bounds.loc[bounds["measure"].eq("registered")] if "measure" in bounds else bounds
     latest = frame.groupby("region_code", sort=True).tail(1).set_index("region_code")
     counts = frame.groupby("region_code").size()
     cap = caps(pts, regions, settings)
     out = MeasureFit("registered", ceiling, drift.scale, drift.method)
+    if settings.top_noise:
+        out.top_noise = plateau_noise(pts, settings.plateau_from_pct)
     n_bumped = 0
     for r in regions:
         p = province_of[r]
@@ -334,7 +435,15 @@ def fit_registered(
         )
         n_bumped += moved
         mean = np.array([y - b * t, b])  # t is centred at t0 already
-        line = Line(mean, _anchor_cov(t, var_y, v), int(counts.get(r, 0)), p, min(cap[r], ceiling))
+        line = Line(
+            mean,
+            _anchor_cov(t, var_y, v),
+            int(counts.get(r, 0)),
+            p,
+            min(cap[r], ceiling),
+            rw_var,
+            t + settings.t0,
+        )
         out.lines[r] = line
     out.n_imputed = n_bumped
     return out
@@ -372,7 +481,6 @@ def _violations(
     return pd.DataFrame(
         rows, columns=["region_code", "province_code", "t", "y", "line_y", "imputed"]
     )
-
 
 
 def fit_active(
@@ -461,7 +569,13 @@ def fit_active(
             else reg.cap
         )
         out.lines[r] = Line(
-            reg.mean, reg.cov, int(own.get(r, 0)), reg.province_code, min(cap, reg.cap)
+            reg.mean,
+            reg.cov,
+            int(own.get(r, 0)),
+            reg.province_code,
+            min(cap, reg.cap),
+            reg.rw_var,
+            reg.t_anchor,
         )
         out.offsets[r] = offs.get(r, (mu, var_new))
     return out

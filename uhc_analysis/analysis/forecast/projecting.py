@@ -67,6 +67,7 @@ CROSSINGS: tuple[str, ...] = (
     "as_of",
     "n_own_obs",
     "borrowed_trend",
+    "first_date",
     "latest_date",
     "latest_pct",
     "not_before",
@@ -89,7 +90,8 @@ PATHS: tuple[str, ...] = (
     "cap",
     "borrowed_trend",
 )
-MODEL_NAMES = {"registered": "logit_mixed", "active": "logit_mixed_linked"}
+#: ``model`` of each measure's rows (and ``rw_drift_joint`` for the joint criteria).
+MODEL_NAMES = {"registered": "rw_drift", "active": "rw_drift_linked"}
 
 
 class FutureInputError(ValueError):
@@ -151,11 +153,20 @@ class Forecast:
         line = fit.lines[region]
         rng = rng_for(s.seed, region, measure)
         offset = fit.offsets.get(region) if measure == "active" else None
-        lev = level_draws(line, fit.ceiling, np.asarray(times, float), rng, s.n_draws, s.t0, offset)
+        lev = level_draws(
+            line, fit.ceiling, np.asarray(times, float), rng, s.n_draws, s.t0, offset, s.min_drift
+        )
         if measure == "active":  # activity per resident cannot exceed registered coverage
             reg_lev, _ = self.draws(region, "registered", times)
             lev = np.minimum(lev, reg_lev)
-        return lev, observation_draws(lev, reg.ceiling, fit.scale, rng)
+        obs = observation_draws(lev, reg.ceiling, fit.scale, rng)
+        c0, c1 = reg.top_noise
+        if c0 > 0 or c1 > 0:  # the denominators' relative spread (model.plateau_noise)
+            t = np.asarray(times, float)
+            h = np.maximum(t - line.t_anchor, 0.0) if np.isfinite(line.t_anchor) else 0.0 * t
+            spread = np.sqrt(c0 + c1 * h)[None, :] * lev / 100.0
+            obs = obs + rng.normal(0.0, 1.0, size=obs.shape) * spread
+        return lev, obs
 
     def points(self, region: str, measure: str) -> pd.DataFrame:
         o = self.obs
@@ -276,6 +287,8 @@ def _crossing_row(
     reached = [_reached_at(f, region, m, thr) for m, thr in parts]
     not_before = -math.inf
     latest_date, latest_pct = _latest(f, region, parts[0][0])[:2]
+    first = f.points(region, parts[0][0])
+    first = first.loc[first["kind"].eq("observed"), "decimal_year"]
     for m, thr in parts:
         d, v, _ = _latest(f, region, m)
         if math.isfinite(d) and v < thr:
@@ -314,7 +327,7 @@ def _crossing_row(
         "measure": measure,
         "threshold": float(threshold),
         "threshold_active": float(threshold_active) if base != measure else math.nan,
-        "model": MODEL_NAMES.get(base, "logit_mixed_joint"),
+        "model": MODEL_NAMES.get(base, "rw_drift_joint"),
         "method": fit.method,
         "status": status,
         "year_reached": year,
@@ -326,6 +339,7 @@ def _crossing_row(
         "as_of": f.as_of.date().isoformat(),
         "n_own_obs": int(n_own),
         "borrowed_trend": bool(borrowed),
+        "first_date": float(first.min()) if len(first) else math.nan,
         "latest_date": latest_date,
         "latest_pct": latest_pct,
         "not_before": not_before if math.isfinite(not_before) else math.nan,
@@ -347,10 +361,11 @@ def project(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Crossings (:data:`CROSSINGS`) and paths (:data:`PATHS`) of every region x measure.
 
-    Crossings: one row per region x measure x threshold (activity thresholds
-    are the ``min_active_pct`` values 75, 80, 85, 95; the joint criteria of the
-    settings as measure ``uhc_prioritas``), the median and 80/95 % crossing
-    years from the level draws, never before the latest figure below,
+    Crossings: one row per region x measure x threshold (registered:
+    ``settings.thresholds``; activity: ``settings.activity_thresholds``; the
+    joint criteria ``settings.joint`` as measure ``joint``, e.g. UHC prioritas
+    98 % and 80 % active), the median and 80/95 % crossing years from the
+    level draws, never before the latest figure below,
     ``probability_at_or_above`` at ``as_of`` from the observation draws.
     Paths: per region x measure x year (step ``settings.path_step``) the
     median (capped, also as ``coverage_pct`` for :mod:`..uhc_status`) and
@@ -359,7 +374,7 @@ def project(
     s = settings or ForecastSettings()
     f = forecast(panel, commitments, as_of=as_of, settings=s, criteria=criteria, regions=regions)
     thr_reg = tuple(thresholds or s.thresholds)
-    thr_act = (75.0, 80.0, 85.0, 95.0)
+    thr_act = tuple(s.activity_thresholds)
     now = decimal_year(f.as_of)
     start = math.floor(min(f.obs["decimal_year"].min(), now))
     grid = np.round(np.arange(start, now + s.horizon_years + 1e-9, 1 / 12), 6)
@@ -374,8 +389,8 @@ def project(
         for m, thrs in (("registered", thr_reg), ("active", thr_act)):
             for thr in thrs:
                 rows.append(_crossing_row(f, region, m, thr, math.nan, grid, now, lev, obs_d))
-        for name, r_thr, a_thr in s.joint:
-            rows.append(_crossing_row(f, region, name, r_thr, a_thr, grid, now, lev, obs_d))
+        for r_thr, a_thr in s.joint:
+            rows.append(_crossing_row(f, region, "joint", r_thr, a_thr, grid, now, lev, obs_d))
         for m in ("registered", "active"):
             _, o = f.draws(region, m, path_years)
             line = f.fits[m].lines[region]

@@ -63,13 +63,49 @@ def level_draws(
     n: int,
     t0: float,
     offset: tuple[float, float] | None = None,
+    min_slope: float = -np.inf,
 ) -> np.ndarray:
-    """Level draws (n x len(times)): the drawn line through the ceiling, capped at ``line.cap``."""
+    """Level draws (n x len(times)): the drawn line through the ceiling, capped at ``line.cap``.
+
+    A drawn slope below ``min_slope`` is raised to it, pivoting about the anchor
+    (``line.t_anchor``) so the anchored level stays.
+    """
+    times = np.asarray(times, dtype=float)
     ab = line_draws(line, rng, n)
-    y = ab[:, :1] + ab[:, 1:] * (np.asarray(times, dtype=float)[None, :] - t0)
+    if np.isfinite(min_slope):
+        pivot = (line.t_anchor if np.isfinite(line.t_anchor) else t0) - t0
+        raised = np.maximum(ab[:, 1], min_slope)
+        ab[:, 0] = ab[:, 0] + (ab[:, 1] - raised) * pivot
+        ab[:, 1] = raised
+    y = ab[:, :1] + ab[:, 1:] * (times[None, :] - t0)
     if offset is not None:
         y = y + rng.normal(offset[0], np.sqrt(max(offset[1], 0.0)), size=(n, 1))
+    if line.rw_var > 0 and np.isfinite(line.t_anchor) and len(times):
+        y = y + random_walk(times, line.t_anchor, line.rw_var, rng, n)
     return np.minimum(from_logit(y, ceiling), line.cap)
+
+
+def random_walk(
+    times: np.ndarray, start: float, var_per_year: float, rng: np.random.Generator, n: int
+) -> np.ndarray:
+    """``n`` Brownian paths (n x len(times)): 0 up to ``start``, variance ``q * (t - start)``.
+
+    The paths are cumulative sums over the sorted times, so one draw is one
+    coherent path (a crossing found on it is a crossing of that path).
+
+    Examples
+    --------
+    >>> w = random_walk(np.array([2020.0, 2022.0, 2021.0]), 2020.5, 1.0, rng_for(1, "x"), 20000)
+    >>> [round(float(v), 1) for v in w.var(axis=0)]
+    [0.0, 1.5, 0.5]
+    """
+    order = np.argsort(times, kind="mergesort")
+    t = np.maximum(times[order], start)
+    steps = np.diff(np.concatenate([[start], t]))
+    walk = np.cumsum(rng.normal(0.0, 1.0, size=(n, len(t))) * np.sqrt(var_per_year * steps), axis=1)
+    out = np.empty_like(walk)
+    out[:, order] = walk
+    return out
 
 
 def observation_draws(
@@ -104,5 +140,8 @@ def crossing_draws(
 
 def crossing_quantiles(draws: np.ndarray, levels: tuple[float, ...] = LEVELS) -> list[float]:
     """Quantiles of crossing draws; NaN where a quantile is ``inf`` (beyond the horizon)."""
-    q = np.quantile(draws, levels, method="linear") if len(draws) else np.full(len(levels), np.nan)
-    return [float(x) if np.isfinite(x) else float("nan") for x in q]
+    if not len(draws):
+        return [float("nan")] * len(levels)
+    never = 1e9  # stands for inf, so the interpolation between draws stays finite
+    q = np.quantile(np.where(np.isfinite(draws), draws, never), levels, method="linear")
+    return [float(x) if x < never / 2 else float("nan") for x in q]

@@ -60,7 +60,7 @@ def maps_findings(
         & (projections["threshold"].astype(float) == float(threshold))
     ]
     reached = at["status"] == "reached"
-    on = at[at["status"] == "on_track"]
+    on = at[at["status"].isin(["on_track", "overdue"])]  # both have a projected year
     year = np.floor(on["year_reached"].astype(float))  # as the map bins them
     soon = on[year <= year_bins[0]]
     mid = on[(year > year_bins[0]) & (year <= year_bins[1])]

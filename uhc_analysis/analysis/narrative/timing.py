@@ -56,14 +56,19 @@ def timing_findings(
     regions: pd.DataFrame,
     *,
     thresholds: Sequence[float],
-    model: str = "logit_wls",
+    model: str = "rw_drift",
     target_pct: float = findings.NATIONAL_TARGET_PCT,
+    status: pd.DataFrame | None = None,
+    criterion: str = "national_98",
 ) -> str:
     """Findings of notebook 03: status at the target, the backtest, who is late, cautions.
 
     ``projections`` and ``panel`` restricted to the provinces shown;
     ``verdicts`` is :func:`findings.target_verdicts` of those projections;
-    ``model`` is the projections' primary model (``ProjectionSettings.model``).
+    ``backtest`` is ``backtest_scores.csv``; ``model`` names the default model.
+    With ``status`` (``uhc_status.csv``, restricted to the same provinces) the
+    headline counts are that table's statuses at ``criterion``, with the date
+    they were evaluated at; without it, the projections' statuses at ``target_pct``.
     """
     names = province_names(regions)
     reg = projections[projections["region_level"] == "regency"]
@@ -87,20 +92,22 @@ def timing_findings(
             continue
         g = reg[reg["threshold"].astype(float) == float(t)]
         others.append(f"at {t:g} %, {int((g['status'] == 'reached').sum())} of {len(g)}")
-    status = (
+    headline = (
         f"**Status at {target_pct:g} %** (regencies and cities):\n\n"
         + markdown_table(
             rows, ["province", "reached", "on track", "not on current trend", "insufficient data"]
         )
         + (f"\n\nReached {join_names(others)}." if others else "")
     )
+    if status is not None:
+        headline = _status_headline(status, criterion, names)
     return "\n".join(
         [
             "## Findings",
             "",
             bullets(
                 [
-                    status,
+                    headline,
                     _backtest_sentence(backtest, model),
                     _lateness(verdicts, names, target_pct),
                     _falls_sentence(tables.sharp_falls(panel, SHARP_FALL_PP)),
@@ -111,24 +118,52 @@ def timing_findings(
     )
 
 
-def _backtest_sentence(bt: pd.DataFrame, model: str) -> str:
-    if bt.empty or model not in set(bt["model"]):
-        return f"**Backtest.** `backtest.csv` has no row for the `{model}` model."
-    b = bt.set_index("model")
-    m = b.loc[model]
-    baselines = [x for x in ("last_value", "cagr") if x in b.index]
-    beats = all(m["mae_pp"] < b.loc[x, "mae_pp"] for x in baselines)
-    verdict = "beats the naive baselines" if beats else "does not beat every naive baseline"
-    against = join_names(f"{b.loc[x, 'mae_pp']:.2f} for `{x}`" for x in baselines)
-    bias = m["bias_pp"]
+def _status_headline(status: pd.DataFrame, criterion: str, names: Mapping[str, str]) -> str:
+    """Counts of ``uhc_status`` statuses per province at ``criterion`` (regencies and cities)."""
+    from uhc_analysis.schemas import UHC_STATUSES
+
+    at = status.loc[status["criterion_id"].eq(criterion) & status["region_level"].eq("regency")]
+    if not len(at):
+        return f"**Status at `{criterion}`:** `uhc_status.csv` has no row for it."
+    present = [s for s in UHC_STATUSES if s in set(at["status"])]
+    rows = []
+    for code, g in at.groupby("province_code", sort=True):
+        count = g["status"].value_counts()
+        rows.append([name_of(names, code), *(int(count.get(s, 0)) for s in present), len(g)])
+    first = at.iloc[0]
+    thresholds = f">= {float(first['min_coverage_pct']):g} % registered"
+    if pd.notna(first["min_active_pct"]):
+        thresholds += f", >= {float(first['min_active_pct']):g} % active"
+    when = ", ".join(sorted(at["evaluated_at"].astype(str).unique()))
+    ages = at["evidence_age_months"].astype(float)
+    return (
+        f"**Status at `{criterion}` ({thresholds}) on {when}** (regencies and cities; each "
+        f"status rests on a dated figure, award or projection; median age of that evidence "
+        f"{ages.median():.0f} months):\n\n"
+        + markdown_table(rows, ["province", *(s.replace("_", " ") for s in present), "regions"])
+    )
+
+
+def _backtest_sentence(scores: pd.DataFrame, model: str) -> str:
+    """What the strict as-of backtest (``backtest_scores.csv``) says of the default model."""
+    by = scores.set_index(["set", "subset"]) if len(scores) else scores
+    if not len(scores) or ("test", "all") not in by.index or ("tuning", "all") not in by.index:
+        return "**Backtest.** `backtest_scores.csv` has no tuning and test rows."
+    tune, test = by.loc[("tuning", "all")], by.loc[("test", "all")]
+    beats = bool(tune["mae_ratio"] < 1 and test["mae_ratio"] < 1)
+    verdict = (
+        "beats carrying the last figure forward" if beats else "does not beat every naive baseline"
+    )
+    bias = float(test["bias"])
     direction = "over-forecasts" if bias > 0 else "under-forecasts"
     return (
-        f"**The default model {verdict}.** Each of {int(m['n_heldout'])} regions had its latest "
-        f"figure held out. `{model}` missed by {m['mae_pp']:.2f} points on average (median "
-        f"{m['median_ae_pp']:.2f})"
-        + (f", against {against}" if baselines else "")
-        + f". Its 80 % intervals held {100 * m['coverage_80']:.0f} % of the held-out figures. It "
-        f"{direction} by {abs(bias):.1f} points on average."
+        f"**The default model (`{model}`) {verdict}.** In a rolling backtest that only knows what "
+        f"was published before each origin, it missed the {int(tune['n'])} tuning figures by "
+        f"{tune['mae']:.2f} points on average ({tune['mae_ratio']:.2f} x the error of the last "
+        f"figure) and the {int(test['n'])} newest figures (test) by {test['mae']:.2f} points "
+        f"({test['mae_ratio']:.2f} x). Its 80 % intervals held {100 * tune['coverage80']:.0f} % "
+        f"of the tuning and {100 * test['coverage80']:.0f} % of the test figures. On the test "
+        f"set it {direction} by {abs(bias):.1f} points on average."
     )
 
 
