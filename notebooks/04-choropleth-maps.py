@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -22,10 +24,15 @@
 #   dates can be compared;
 # * **projected year**: when each regency reaches the threshold on its current
 #   trend (notebook 03), or that it already has;
-# * **gap**: how many people each regency must still enrol to reach the threshold.
+# * **gap**: how many people each regency must still enrol to reach the threshold;
+# * **UHC status**: each regency's status against a UHC criterion on its evaluation
+#   date, and the month of the evidence it rests on (`uhc_status.csv`, notebook 03);
+# * **activity**: each regency's latest share of active participants per resident
+#   (`activity_rates.csv`).
 #
 # The data are the processed tables (`coverage_panel.csv`, `metrics.csv`,
-# `projections.csv`); the maps are drawn here, inline, and not saved
+# `projections.csv`, `uhc_status.csv`, `activity_rates.csv`, `uhc_criteria.csv`);
+# the maps are drawn here, inline, and not saved
 # (`uhc-analysis figures` writes the files, notebook 05 shows them). Regencies
 # without a figure are grey and hatched, and counted in the legend; the line
 # under each map gives the sources and dates. The boundaries are downloaded once
@@ -48,11 +55,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import Markdown, display
 
-from uhc_analysis.analysis import findings, narrative, tables
+from uhc_analysis.analysis import findings, narrative, status_views, tables
 from uhc_analysis.analysis.metrics import latest_coverage
 from uhc_analysis.boundaries import BoundariesUnavailableError, load_boundaries
 from uhc_analysis.io import load_panel, read_table
-from uhc_analysis.plotting import maps
+from uhc_analysis.plotting import activity, maps, status_maps
 
 pd.set_option("display.float_format", "{:,.1f}".format)
 plt.rcParams["figure.dpi"] = 72
@@ -72,6 +79,9 @@ proj = tables.in_provinces(read_table("projections", processed_dir), provinces)
 proj = tables.require_thresholds(proj, [map_threshold], "projections.csv")
 proj = proj[proj["region_level"] == "regency"]
 regions = read_table("regions", processed_dir)
+status = tables.in_provinces(read_table("uhc_status", processed_dir), provinces)
+criteria = read_table("uhc_criteria", processed_dir)
+rates = tables.in_provinces(read_table("activity_rates", processed_dir), provinces)
 
 try:
     boundaries = load_boundaries(provinces)
@@ -158,6 +168,49 @@ else:
 display(
     tables.gaps_below(metrics, basis, map_threshold).set_index(["province_code", "region_name"])
 )
+
+# %% [markdown]
+# ## UHC status against the criteria
+#
+# One map per criterion: the RPJMN registered-coverage target (evaluated on the
+# last day it was in force), the national target, and UHC prioritas, which also
+# asks for a share of active participants. The colour is each regency's status on
+# the evaluation date in the subtitle; under each name is the month of the
+# evidence the status rests on, marked when it is an award, a "more than ..."
+# figure or the trend of the latest figure. The age rule behind *confirmed* and
+# *stale* is read from `uhc_status.csv`. Each map is followed by its counts per
+# province.
+
+# %%
+mapped = [c for c in status_views.MAP_CRITERIA if c in set(status["criterion_id"])]
+for criterion in mapped:
+    if boundaries is not None:
+        status_maps.status_map_provinces(
+            status, boundaries, criterion, provinces=provinces, lang=lang, criteria=criteria
+        )
+        plt.show()
+    else:
+        print(f"no boundaries: status map of {criterion} skipped")
+    display(status_views.status_by_province(status, criterion, provinces=provinces))
+
+# %% [markdown]
+# ## Activity per resident
+#
+# Each regency's latest activity figure: active participants as a share of its
+# population (the denominator the legend names). The classes break at the
+# activity thresholds of the UHC criteria in use (`uhc_criteria.csv`); regencies
+# without an activity figure are hatched. The ranked bars of notebook 03 show the
+# same figures with their per-participant rates.
+
+# %%
+if boundaries is not None:
+    activity.activity_map_provinces(
+        rates, boundaries, provinces=provinces, criteria=criteria, lang=lang
+    )
+    plt.show()
+else:
+    print("no boundaries: activity map skipped")
+display(status_views.activity_thresholds(criteria))
 
 # %% [markdown]
 # The findings below are written from these tables by

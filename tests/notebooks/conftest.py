@@ -27,6 +27,7 @@ def processed_dir(analysis_env: dict[str, str], tmp_path_factory: pytest.TempPat
     pipeline.build(out_dir=out, verbose=False)
     pipeline.metrics(out)
     pipeline.project(out)
+    pipeline.status(out)
     return out
 
 

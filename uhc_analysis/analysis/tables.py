@@ -60,6 +60,9 @@ FIGURE_KINDS: dict[str, str] = {
     "map_coverage": "coverage map",
     "map_projected_year": "projected-year map",
     "map_gap": "gap map",
+    "map_status": "UHC-status map",
+    "map_activity": "activity map",
+    "chart_activity": "ranked activity rates",
     "chart_ranked": "ranked bars",
     "chart_trends": "small multiples of a province",
     "chart_trend": "trend of one regency",
@@ -382,6 +385,62 @@ def pending(projections: pd.DataFrame) -> pd.DataFrame:
         rows[cols]
         .sort_values(["threshold", "province_code", "year_reached"], kind="mergesort")
         .reset_index(drop=True)
+    )
+
+
+def time_to_target(
+    time_to_uhc: pd.DataFrame, coverage_pct: float, active_pct: float | None = None
+) -> pd.DataFrame:
+    """When each region meets one target of ``time_to_uhc.csv``, as a table to read.
+
+    ``coverage_pct`` alone is the registered-coverage target; with
+    ``active_pct`` the joint one (both met on the same simulated path, e.g.
+    UHC prioritas 98 % and 80 %). Rows: region; columns: status, the median
+    projected year and its 80 % interval (empty where the threshold is
+    ``reached``), the probability that it is met today, the latest registered
+    figure and its date, whether the path is borrowed, and the reason.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"province_code": "17", "region_name": ["A", "B"],
+    ...     "region_code": ["1701", "1702"], "measure": "joint", "threshold": 98.0,
+    ...     "threshold_active": 80.0, "status": ["on_track", "reached"],
+    ...     "year_reached": [2028.25, 2024.5], "year_reached_lo80": [2027.0, 2024.5],
+    ...     "year_reached_hi80": [2031.0, 2024.5], "probability_at_or_above": [0.1, 0.9],
+    ...     "latest_pct": [90.0, 99.0], "latest_date": [2025.5, 2025.0],
+    ...     "borrowed_trend": [False, True], "reason": ["r", "s"]})
+    >>> time_to_target(t, 98, 80)["projected year"].tolist()
+    [nan, 2028.2]
+    """
+    t = time_to_uhc.loc[time_to_uhc["threshold"].astype(float).eq(float(coverage_pct))]
+    if active_pct is None:
+        t = t.loc[t["measure"].eq("registered")]
+    else:
+        t = t.loc[t["measure"].eq("joint") & t["threshold_active"].astype(float).eq(active_pct)]
+    pending = t["status"].ne("reached")
+    year = t["year_reached"].astype(float).where(pending)
+    out = pd.DataFrame(
+        {
+            "province_code": t["province_code"],
+            "region_name": t["region_name"],
+            "status": t["status"],
+            "projected year": year.round(1),
+            "80 % from": t["year_reached_lo80"].astype(float).where(pending).round(1),
+            "80 % to": t["year_reached_hi80"].astype(float).where(pending).round(1),
+            "P(met today)": t["probability_at_or_above"].astype(float).round(2),
+            "latest registered %": t["latest_pct"].astype(float).round(2),
+            "latest figure (year)": t["latest_date"].astype(float).round(2),
+            "borrowed trend": t["borrowed_trend"].astype(bool),
+            "reason": t["reason"],
+        }
+    )
+    order = {"reached": 0, "on_track": 1, "overdue": 2, "not_on_current_trend": 3}
+    return (
+        out.assign(_o=out["status"].map(order))
+        .sort_values(["_o", "projected year", "province_code", "region_name"], kind="mergesort")
+        .drop(columns="_o")
+        .set_index(["province_code", "region_name"])
     )
 
 

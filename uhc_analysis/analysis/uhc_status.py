@@ -136,6 +136,7 @@ UHC_STATUS: tuple[str, ...] = (
     "evidence_date",
     "evidence_kind",
     "evidence_age_months",
+    "recent_months",
     "evidence_value_pct",
     "evidence_measure",
     "evidence_observation_id",
@@ -666,6 +667,7 @@ def uhc_status(
             key = (code, crit["min_coverage_pct"], crit["min_active_pct"])
             rows.append(_combine(crit, region, parts, flagged, joint.get(_joint_key(*key))))
     status = pd.DataFrame(rows, columns=list(UHC_STATUS))
+    status["recent_months"] = float(s.recent_months)  # the evidence age rule of this table
     check_status(status, today)
     return StatusResult(status, flagged_frame, awards, activity, table, notes)
 

@@ -92,6 +92,8 @@ def _select_paths(paths: pd.DataFrame, code: str, model: str | None) -> pd.DataF
     need = ["region_code", "model", "year", "coverage_pct", "lo80", "hi80", "lo95", "hi95"]
     require_columns(paths, need, "projection paths")
     sel = paths.loc[paths["region_code"].astype(str).str.strip() == code]
+    if "measure" in sel.columns:  # the chart draws registered coverage
+        sel = sel.loc[sel["measure"].astype(str).eq("registered")]
     if model is not None:
         sel = sel.loc[sel["model"] == model]
     models = sorted(sel["model"].dropna().unique())

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from uhc_analysis.plotting.labels import fmt_int, fmt_threshold, label
+from uhc_analysis.schemas.fields import PROJECTION_STATUSES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,15 +36,6 @@ COVERAGE_BREAKS: tuple[float, ...] = (80.0, 90.0, 95.0, 98.0)
 GAP_BREAKS: tuple[int, ...] = (0, 5_000, 20_000, 50_000)
 #: Default year bins of the projected-year map: ``<= 2026``, ``2027–2030``, ``> 2030``.
 YEAR_BINS: tuple[int, int] = (2026, 2030)
-#: Status values of ``projections.csv``.
-PROJECTION_STATUSES: tuple[str, ...] = (
-    "reached",
-    "on_track",
-    "not_on_current_trend",
-    "insufficient_data",
-)
-
-
 def _cut(values: Iterable[float], edges: Iterable[float], *, right: bool) -> pd.Series:
     """Class number of each value between ``-inf``, ``edges`` and ``inf`` (``<NA>`` if missing)."""
     import pandas as pd

@@ -2,9 +2,13 @@
 
 :func:`export_figures` reads the processed tables through
 :func:`uhc_analysis.io.read_table` (``coverage_panel``, ``metrics``,
-``projections``, ``projection_paths`` and, for the source URLs, the link
+``projections``, ``projection_paths``, the UHC-status tables ``uhc_status``,
+``activity_rates`` and ``uhc_criteria`` and, for the source URLs, the link
 tables ``observation_sources``, ``panel_population`` and ``sources``), draws
-the maps of :mod:`uhc_analysis.plotting.maps` and the charts of
+the maps of :mod:`uhc_analysis.plotting.maps`, the status maps of
+:mod:`uhc_analysis.plotting.status_maps` (one per criterion of
+:data:`uhc_analysis.analysis.status_views.MAP_CRITERIA`), the activity map and bars of
+:mod:`uhc_analysis.plotting.activity` and the charts of
 :mod:`uhc_analysis.plotting.charts` for the chosen provinces, and saves each
 as PNG (300 dpi), SVG and PDF, plus one interactive HTML map
 (:mod:`uhc_analysis.plotting.interactive`).
@@ -14,12 +18,16 @@ backend, a fixed font (DejaVu Sans, shipped with matplotlib), a fixed SVG hash
 salt and no timestamps or software versions in the file metadata. Every file
 is written atomically (:func:`uhc_analysis.io.atomic_write`).
 
-File names (``{t}`` threshold, ``{p}`` province, ``{c}`` regency, ``{lang}``)::
+File names (``{t}`` threshold, ``{p}`` province, ``{c}`` regency, ``{k}``
+criterion id, ``{lang}``)::
 
     map_coverage_{p}_{lang}            map_coverage_all_{lang}
     map_projected_year_{t}_{p}_{lang}  map_projected_year_{t}_all_{lang}
     map_gap_{t}_{p}_{lang}             map_gap_{t}_all_{lang}
+    map_status_{k}_{p}_{lang}          map_status_{k}_all_{lang}
+    map_activity_{p}_{lang}            map_activity_all_{lang}
     chart_ranked_{p}_{lang}            chart_ranked_all_{lang}
+    chart_activity_{p}_{lang}          chart_activity_all_{lang}
     chart_trends_{p}_{lang}            chart_trend_{c}_{lang}
     map_coverage_{lang}.html
 """
@@ -47,6 +55,9 @@ TABLES: dict[str, str] = {
     "metrics": "metrics",
     "projections": "project",
     "projection_paths": "project",
+    "uhc_criteria": "status",
+    "uhc_status": "status",
+    "activity_rates": "status",
 }
 #: matplotlib settings that make the output identical across runs and machines.
 RC_PARAMS: dict[str, object] = {
@@ -248,6 +259,7 @@ def export_figures(
     basis: str = "published",
     measure: str = "registered",
     threshold: float = 95.0,
+    status_criteria: Sequence[str] | None = None,
 ) -> list[Path]:
     """Write every map and chart for ``provinces``; return the written paths, sorted.
 
@@ -270,6 +282,10 @@ def export_figures(
         ``registered`` (default), ``active`` or ``survey``.
     threshold
         Threshold of the projected-year and gap maps.
+    status_criteria
+        Criterion ids of ``uhc_status.csv`` to draw a status map of (default
+        :data:`uhc_analysis.analysis.status_views.MAP_CRITERIA`); one missing
+        from the table is skipped with a line on stderr.
 
     Returns
     -------
@@ -294,7 +310,7 @@ def export_figures(
     >>> export_figures(("17",), processed_dir=tempfile.mkdtemp())  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    FileNotFoundError: missing processed tables in ...: coverage_panel.csv, observation_sources.csv, panel_population.csv, sources.csv (run `uhc-analysis build`); metrics.csv (run `uhc-analysis metrics`); projections.csv, projection_paths.csv (run `uhc-analysis project`)
+    FileNotFoundError: missing processed tables in ...: coverage_panel.csv, observation_sources.csv, panel_population.csv, sources.csv (run `uhc-analysis build`); metrics.csv (run `uhc-analysis metrics`); projections.csv, projection_paths.csv (run `uhc-analysis project`); uhc_criteria.csv, uhc_status.csv, activity_rates.csv (run `uhc-analysis status`)
     """  # noqa: E501
     import matplotlib
 
@@ -311,6 +327,7 @@ def export_figures(
                 basis=basis,
                 measure=measure,
                 threshold=threshold,
+                status_criteria=None if status_criteria is None else tuple(status_criteria),
             )
     finally:
         if previous.lower() != "agg":
@@ -330,13 +347,15 @@ def _export(
     basis: str,
     measure: str,
     threshold: float,
+    status_criteria: tuple[str, ...] | None = None,
 ) -> list[Path]:
+    from uhc_analysis.analysis.status_views import MAP_CRITERIA
     from uhc_analysis.boundaries import (
         BoundariesUnavailableError,
         gazetteer_regencies,
         load_boundaries,
     )
-    from uhc_analysis.plotting import bars, charts, interactive, maps
+    from uhc_analysis.plotting import activity, bars, charts, interactive, maps, status_maps
     from uhc_analysis.plotting.frames import region_urls
 
     tables = read_processed(processed_dir)
@@ -355,6 +374,15 @@ def _export(
         & panel["province_code"].isin(provinces)
     ]
     trend_sources = region_urls(shown, *links)
+    status, criteria = tables["uhc_status"], tables["uhc_criteria"]
+    rates = tables["activity_rates"]
+    activity_sources = region_urls(_activity_rows(rates, provinces), *links)
+    known = set(status["criterion_id"].astype(str))
+    status_criteria = MAP_CRITERIA if status_criteria is None else status_criteria
+    for crit in status_criteria:
+        if crit not in known:
+            print(f"Status map of {crit} skipped: not in uhc_status.csv", file=sys.stderr)
+    crits = [c for c in status_criteria if c in known]
     thr = _fmt_threshold(threshold)
     written: list[Path] = []
 
@@ -390,7 +418,34 @@ def _export(
                 f"map_gap_{thr}_{p}_{lang}",
                 lambda p=p: maps.plot_gap_map(gap, p, threshold=threshold, **kw, **src),
             )
+        skw = {"lang": lang, "criteria": criteria}
+        akw = {"lang": lang, "criteria": criteria, "sources": activity_sources}
+        for p in provinces:
+            for crit in crits:
+                save(
+                    f"map_status_{crit}_{p}_{lang}",
+                    lambda p=p, crit=crit: status_maps.status_map(
+                        status, boundaries, crit, province=p, **skw
+                    ),
+                )
+            save(
+                f"map_activity_{p}_{lang}",
+                lambda p=p: activity.activity_map(rates, boundaries, province=p, **akw),
+            )
         if len(provinces) > 1:
+            for crit in crits:
+                save(
+                    f"map_status_{crit}_all_{lang}",
+                    lambda crit=crit: status_maps.status_map_provinces(
+                        status, boundaries, crit, provinces=provinces, **skw
+                    ),
+                )
+            save(
+                f"map_activity_all_{lang}",
+                lambda: activity.activity_map_provinces(
+                    rates, boundaries, provinces=provinces, **akw
+                ),
+            )
             for kind, frame, stem in (
                 ("coverage", latest, f"map_coverage_all_{lang}"),
                 ("projected_year", proj, f"map_projected_year_{thr}_all_{lang}"),
@@ -410,10 +465,18 @@ def _export(
 
     ranked = _with_all_regencies(latest, provinces)
     models = _fan_models(paths, projections, threshold)
+    gaz = gazetteer_regencies(provinces).rename(
+        columns={"bps_code": "region_code", "name": "region_name"}
+    )[["region_code", "region_name", "province_code"]]
+    rkw = {"criteria": criteria, "regions": gaz, "lang": lang, "sources": activity_sources}
     for p in provinces:
         save(
             f"chart_ranked_{p}_{lang}",
             lambda p=p: bars.plot_ranked_bars(ranked, p, lang=lang, sources=latest_sources),
+        )
+        save(
+            f"chart_activity_{p}_{lang}",
+            lambda p=p: activity.activity_ranking(rates, p, **rkw),
         )
         save(
             f"chart_trends_{p}_{lang}",
@@ -425,6 +488,10 @@ def _export(
         save(
             f"chart_ranked_all_{lang}",
             lambda: bars.plot_ranked_bars(ranked, lang=lang, sources=latest_sources),
+        )
+        save(
+            f"chart_activity_all_{lang}",
+            lambda: activity.activity_ranking(rates, provinces=provinces, **rkw),
         )
     for code in gazetteer_regencies(provinces)["bps_code"]:
         model = models.get(code)
@@ -440,6 +507,26 @@ def _export(
             ),
         )
     return sorted(written)
+
+
+def _activity_rows(rates: pd.DataFrame, provinces: Sequence[str]) -> pd.DataFrame:
+    """The activity figures the maps and bars show, as panel rows (for their source URLs).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rates = pd.DataFrame({"region_code": ["1701"], "region_level": "regency",
+    ...     "province_code": "17", "date": pd.to_datetime(["2024-08-15"]),
+    ...     "observation_id": ["A1"], "per_resident_pct": [89.3],
+    ...     "per_resident_basis": "published", "per_participant_pct": [86.0]})
+    >>> _activity_rows(rates, ["17"]).values.tolist()
+    [['1701', 'A1', 'published']]
+    """
+    from uhc_analysis.analysis.status_views import latest_activity
+
+    shown = latest_activity(rates, provinces=provinces)
+    rows = shown.loc[:, ["region_code", "observation_id", "per_resident_basis"]]
+    return rows.rename(columns={"per_resident_basis": "basis"}).reset_index(drop=True)
 
 
 def _fan_models(paths: pd.DataFrame, projections: pd.DataFrame, threshold: float) -> dict[str, str]:

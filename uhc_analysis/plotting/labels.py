@@ -179,6 +179,154 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Coverage of {measure}, one line per denominator basis",
         "id": "Cakupan {measure}, satu garis per jenis penyebut",
     },
+    # --- UHC status maps (plotting.status_maps) ---------------------------------
+    "status_confirmed": {
+        "en": "confirmed: figure or award at or above",
+        "id": "terkonfirmasi: angka atau penghargaan di atas ambang",
+    },
+    "status_probably_reached": {
+        "en": "probably reached (trend; no recent figure)",
+        "id": "kemungkinan tercapai (tren; tanpa angka baru)",
+    },
+    "status_on_track": {
+        "en": "on track: below, trend crosses later",
+        "id": "sesuai jalur: di bawah, tren melewati kemudian",
+    },
+    "status_borrowed_trend": {
+        "en": "below; trend borrowed from the province",
+        "id": "di bawah; tren dipinjam dari provinsi",
+    },
+    "status_stale": {
+        "en": "stale: evidence older than {months} months",
+        "id": "usang: bukti lebih dari {months} bulan",
+    },
+    "status_reached_earlier_latest_below": {
+        "en": "reached earlier, latest figure below",
+        "id": "pernah tercapai, angka terakhir di bawah",
+    },
+    "status_overdue": {
+        "en": "overdue: projected date has passed",
+        "id": "terlambat: tanggal proyeksi terlewati",
+    },
+    "status_not_on_current_trend": {
+        "en": "not on current trend",
+        "id": "tidak tercapai menurut tren",
+    },
+    "status_insufficient_data": {"en": "insufficient data", "id": "data tidak cukup"},
+    "legend_status": {"en": "Status on {date}", "id": "Status per {date}"},
+    "title_status": {
+        "en": "UHC status: {criterion}, {province}",
+        "id": "Status UHC: {criterion}, {province}",
+    },
+    "title_status_all": {"en": "UHC status: {criterion}", "id": "Status UHC: {criterion}"},
+    "subtitle_status": {
+        "en": (
+            "Colour: each region's status on {date}{historic}. Confirmed needs evidence at or "
+            "above the threshold dated within {months} months. Under each name: the month of "
+            "the evidence the status rests on{kinds}."
+        ),
+        "id": (
+            "Warna: status tiap wilayah per {date}{historic}. Terkonfirmasi memerlukan bukti di "
+            "atas ambang yang bertanggal dalam {months} bulan terakhir. Di bawah nama: bulan "
+            "bukti yang menjadi dasar status{kinds}."
+        ),
+    },
+    "status_historic": {
+        "en": ", the last day the criterion was in force",
+        "id": ", hari terakhir kriteria berlaku",
+    },
+    "status_kinds": {
+        "en": " (a figure unless marked: {kinds})",
+        "id": " (angka, kecuali ditandai: {kinds})",
+    },
+    "kind_award": {"en": "award", "id": "penghargaan"},
+    "kind_projection": {"en": "trend", "id": "tren"},
+    "kind_lower_bound": {"en": "lower bound", "id": "batas bawah"},
+    "kind_note_award": {
+        "en": "\u201caward\u201d a UHC award",
+        "id": "\u201cpenghargaan\u201d penghargaan UHC",
+    },
+    "kind_note_projection": {
+        "en": "\u201ctrend\u201d the latest figure, the status coming from its projection",
+        "id": "\u201ctren\u201d angka terakhir, status dari proyeksinya",
+    },
+    "kind_note_lower_bound": {
+        "en": "\u201clower bound\u201d a \u201cmore than \u2026\u201d figure",
+        "id": "\u201cbatas bawah\u201d angka \u201clebih dari \u2026\u201d",
+    },
+    "criterion_coverage": {"en": "registered \u2265 {pct} %", "id": "terdaftar \u2265 {pct} %"},
+    "criterion_active": {"en": "active \u2265 {pct} %", "id": "aktif \u2265 {pct} %"},
+    "scheme_uhc_award": {"en": "UHC award", "id": "Penghargaan UHC"},
+    "scheme_uhc_prioritas": {"en": "UHC prioritas", "id": "UHC prioritas"},
+    "scheme_uhc_non_cut_off": {"en": "UHC non cut off", "id": "UHC non cut off"},
+    "scheme_rpjmn": {"en": "RPJMN target", "id": "Target RPJMN"},
+    "scheme_national_target": {"en": "national target", "id": "Target nasional"},
+    "scheme_full_coverage": {"en": "full coverage", "id": "Cakupan penuh"},
+    "years_one": {"en": "{year}", "id": "{year}"},
+    "years_from": {"en": "from {year}", "id": "sejak {year}"},
+    "years_until": {"en": "until {year}", "id": "s.d. {year}"},
+    "years_span": {"en": "{start}\u2013{end}", "id": "{start}\u2013{end}"},
+    "evidence_span": {"en": "evidence dated {span}", "id": "bukti bertanggal {span}"},
+    "source_status": {
+        "en": (
+            "Source: uhc-analysis UHC status (uhc_status.csv) from JKN figures and UHC awards "
+            "published by BPJS Kesehatan, regional governments and news media, and trend "
+            f"projections; {{periods}}. {_BOUNDARIES['en']}"
+        ),
+        "id": (
+            "Sumber: status UHC uhc-analysis (uhc_status.csv) dari angka JKN dan penghargaan UHC "
+            "yang dipublikasikan BPJS Kesehatan, pemerintah daerah dan media, serta proyeksi "
+            f"tren; {{periods}}. {_BOUNDARIES['id']}"
+        ),
+    },
+    # --- activity (plotting.activity) -------------------------------------------
+    "title_activity": {
+        "en": "Active JKN participants per resident, {province}",
+        "id": "Peserta JKN aktif per penduduk, {province}",
+    },
+    "title_activity_all": {
+        "en": "Active JKN participants per resident",
+        "id": "Peserta JKN aktif per penduduk",
+    },
+    "legend_activity": {
+        "en": "Active participants, % of residents",
+        "id": "Peserta aktif, % penduduk",
+    },
+    "subtitle_activity": {
+        "en": (
+            "Latest activity figure of each regency/city (its month under the name); classes "
+            "break at the activity thresholds of the UHC criteria (uhc_criteria.csv)."
+        ),
+        "id": (
+            "Angka keaktifan terakhir tiap kabupaten/kota (bulannya di bawah nama); batas kelas "
+            "pada ambang keaktifan kriteria UHC (uhc_criteria.csv)."
+        ),
+    },
+    "subtitle_activity_ranked": {
+        "en": "Bars: per resident; \u25c7 per participant. {basis}; {periods}.",
+        "id": "Batang: per penduduk; \u25c7 per peserta. {basis}; {periods}.",
+    },
+    "activity_participant_only": {
+        "en": "\u25c7 {value} \u00b7 {month}",
+        "id": "\u25c7 {value} \u00b7 {month}",
+    },
+    "title_activity_ranked": {
+        "en": "Latest JKN activity rate by regency/city, {province}",
+        "id": "Tingkat keaktifan JKN terakhir per kabupaten/kota, {province}",
+    },
+    "activity_axis": {"en": "Active participants (%)", "id": "Peserta aktif (%)"},
+    "activity_per_participant": {
+        "en": "per participant (active / registered)",
+        "id": "per peserta (aktif / peserta terdaftar)",
+    },
+    "activity_missing": {
+        "en": "No activity figure ({n}): {names}.",
+        "id": "Tanpa angka keaktifan ({n}): {names}.",
+    },
+    "activity_lines": {
+        "en": "Dotted lines: activity thresholds of the UHC criteria (uhc_criteria.csv): {lines}.",
+        "id": "Garis titik: ambang keaktifan kriteria UHC (uhc_criteria.csv): {lines}.",
+    },
     "interactive_name": {"en": "Regency/city", "id": "Kabupaten/kota"},
     "interactive_coverage": {"en": "Coverage", "id": "Cakupan"},
     "interactive_class": {"en": "Class", "id": "Kelas"},

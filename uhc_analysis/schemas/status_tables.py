@@ -86,6 +86,8 @@ class UhcStatusSchema(_Table):
     evidence_date: Text
     evidence_kind: Text
     evidence_age_months: Float = _number()
+    #: The evidence age rule: ``confirmed`` needs evidence at most this old.
+    recent_months: Float = _number(ge=0, nullable=False)
     evidence_value_pct: Float = _number(ge=0)
     evidence_measure: Text
     evidence_observation_id: Text

@@ -24,9 +24,9 @@ def projection_scope(
     >>> print(projection_scope(p, ["17", "11"], "bps", "published"))
     ... # doctest: +NORMALIZE_WHITESPACE
     2 regions x 1 threshold on the `published` basis. No projection for province 11:
-    `uhc-analysis project` projects the provinces of ProjectionSettings.provinces. The `basis`
+    `uhc-analysis project` projects the provinces of ForecastSettings.provinces. The `basis`
     parameter (bps) does not apply to the projections, which `uhc-analysis project` makes on
-    the `published` basis (ProjectionSettings.basis).
+    the `published` basis (ForecastSettings.basis).
     """
     n_thr = projections["threshold"].nunique()
     text = (
@@ -37,13 +37,13 @@ def projection_scope(
     if absent:
         text += (
             f" No projection for province {join_names(absent)}: `uhc-analysis project` projects "
-            "the provinces of ProjectionSettings.provinces."
+            "the provinces of ForecastSettings.provinces."
         )
     if basis != projected_basis:
         text += (
             f" The `basis` parameter ({basis}) does not apply to the projections, which "
             f"`uhc-analysis project` makes on the `{projected_basis}` basis "
-            "(ProjectionSettings.basis)."
+            "(ForecastSettings.basis)."
         )
     return text
 
