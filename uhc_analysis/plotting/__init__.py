@@ -15,6 +15,9 @@ module          job
 ``interactive`` the self-contained folium/Leaflet coverage map
 ``charts``      coverage over time (one regency, small multiples)
 ``bars``        regencies ranked by latest coverage
+``panels``      the map layout the status and activity maps share
+``status_maps`` each region's UHC status at a criterion, with its evidence month
+``activity``    activity rates: choropleth and ranked chart with the criteria's lines
 ``export``      every figure to files, byte-stable (``uhc-analysis figures``)
 ``examples``    tiny synthetic regencies for examples and tests
 ==============  ==============================================================
