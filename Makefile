@@ -47,8 +47,7 @@ status: install ## every region against every UHC criterion (evidence and its ag
 	$(BIN)/uhc-analysis status
 
 figures: install ## maps and charts -> reports/figures/
-	$(BIN)/uhc-analysis figures --lang en
-	$(BIN)/uhc-analysis figures --lang id
+	$(BIN)/uhc-analysis figures --lang en id
 
 notebooks: install ## execute notebooks/0*.ipynb headless -> reports/
 	$(BIN)/uhc-analysis notebooks
@@ -56,7 +55,43 @@ notebooks: install ## execute notebooks/0*.ipynb headless -> reports/
 findings: install ## findings table -> reports/findings.md and the README's findings block
 	$(BIN)/uhc-analysis findings --update-readme
 
-analysis: data metrics project status figures notebooks findings ## rebuild the whole analysis
+analysis: install ## rebuild what changed: sync raw, then every stage whose inputs changed (FORCE=1: all)
+	$(BIN)/uhc-analysis sync-raw --facts-dir $(SHARED_FACTS)
+	@$(MAKE) --no-print-directory $(if $(FORCE),-B) outputs
+
+# --- the stages as file targets: Make reruns a stage only when one of its inputs (raw files,
+# reference tables, the code of its layer, an earlier stage's output) is newer than its output.
+P := data/processed
+STAMPS := .cache/stamps
+RAW_FILES := $(shell find data/raw -type f -iname '*.csv' 2>/dev/null | sort)
+CODE_BASE := uhc_analysis/config.py uhc_analysis/io.py uhc_analysis/pipeline.py \
+             uhc_analysis/cli.py $(shell find uhc_analysis/schemas -name '*.py') pyproject.toml
+CODE_BUILD := $(CODE_BASE) $(shell find uhc_analysis/ingest uhc_analysis/transform \
+              uhc_analysis/reference -type f ! -name '*.pyc' | sort)
+CODE_ANALYSIS := $(CODE_BASE) $(shell find uhc_analysis/analysis -name '*.py' | sort)
+CODE_PLOT := $(CODE_ANALYSIS) uhc_analysis/boundaries.py $(shell find uhc_analysis/plotting -name '*.py')
+NOTEBOOK_FILES := $(wildcard notebooks/0*.ipynb) uhc_analysis/notebooks.py
+
+.PHONY: outputs
+outputs: $(P)/metrics.csv $(P)/uhc_status.csv $(STAMPS)/figures $(STAMPS)/notebooks \
+         reports/findings.md
+
+$(P)/coverage_panel.csv: $(RAW_FILES) $(CODE_BUILD)
+	$(BIN)/uhc-analysis build
+$(P)/metrics.csv: $(P)/coverage_panel.csv $(CODE_ANALYSIS)
+	$(BIN)/uhc-analysis metrics
+$(P)/time_to_uhc.csv: $(P)/coverage_panel.csv data/raw/national/uhc_criteria.csv $(CODE_ANALYSIS)
+	$(BIN)/uhc-analysis project
+$(P)/uhc_status.csv: $(P)/time_to_uhc.csv $(CODE_ANALYSIS)
+	$(BIN)/uhc-analysis status
+$(STAMPS)/figures: $(P)/uhc_status.csv $(P)/metrics.csv $(CODE_PLOT)
+	$(BIN)/uhc-analysis figures --lang en id
+	@mkdir -p $(STAMPS) && touch $@
+$(STAMPS)/notebooks: $(STAMPS)/figures $(NOTEBOOK_FILES) $(CODE_PLOT)
+	$(BIN)/uhc-analysis notebooks
+	@mkdir -p $(STAMPS) && touch $@
+reports/findings.md: $(P)/uhc_status.csv $(CODE_ANALYSIS)
+	$(BIN)/uhc-analysis findings --update-readme
 
 test: install ## lint, check the layer contracts, run every test and doctest (notebooks included)
 	$(BIN)/ruff check uhc_analysis tests benchmarks scripts
@@ -77,4 +112,5 @@ determinism: install ## rerun twice and compare file hashes
 
 clean: ## remove generated files (processed data, reports, caches)
 	find data/processed -type f ! -name .gitkeep -delete
-	rm -rf reports/figures reports/*.html reports/*.ipynb .pytest_cache .ruff_cache
+	rm -rf reports/figures reports/*.html reports/*.ipynb reports/findings.md .pytest_cache \
+	       .ruff_cache $(STAMPS)

@@ -86,6 +86,7 @@ def write_status_tables(folder: Path) -> None:
                     evidence_date="" if k == 3 else f"{2024 - k}-06-15",
                     evidence_kind="" if k == 3 else ("observed", "award", "projection")[k],
                     reason="nothing newer within 24 months" if k == 1 else "synthetic",
+                    recent_months=24.0,
                     n_own_figures=3,
                 )
             )
@@ -234,7 +235,7 @@ def no_boundaries(cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 CHARTS = (
     {f"chart_ranked_17_en.{e}" for e in ("png", "svg")}
     | {f"chart_trends_17_en.{e}" for e in ("png", "svg")}
-    | {f"chart_trend_{c}_en.{e}" for c in BENGKULU for e in ("png", "svg")}
+    | {f"chart_trend_{c}_en.png" for c in BENGKULU}  # trend charts: PNG unless asked
     | {f"chart_activity_17_en.{e}" for e in ("png", "svg")}
 )
 MAPS = {
@@ -355,3 +356,23 @@ def test_schema_mismatch_raises(processed: Path, tmp_path: Path, no_boundaries: 
 
 def test_boundaries_module_is_configured_at_call_time(cache: Path) -> None:
     assert boundaries.config.CACHE_DIR == cache
+
+
+def test_trend_charts_in_every_format_on_request(processed: Path, tmp_path: Path) -> None:
+    from uhc_analysis import pipeline
+
+    written = pipeline.figures(
+        ("17",),
+        ["en", "id"],
+        tmp_path / "o",
+        ("svg",),
+        processed,
+        trend_formats=("svg", "png"),
+        workers=1,
+    )
+    names = {p.name for p in written}
+    code = BENGKULU[0]
+    assert {
+        f"chart_trend_{code}_{lang}.{e}" for lang in ("en", "id") for e in ("svg", "png")
+    } <= names
+    assert "chart_ranked_17_id.svg" in names and "chart_ranked_17_id.png" not in names

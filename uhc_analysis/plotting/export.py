@@ -260,6 +260,7 @@ def export_figures(
     measure: str = "registered",
     threshold: float = 95.0,
     status_criteria: Sequence[str] | None = None,
+    trend_formats: Sequence[str] | None = None,
 ) -> list[Path]:
     """Write every map and chart for ``provinces``; return the written paths, sorted.
 
@@ -286,6 +287,10 @@ def export_figures(
         Criterion ids of ``uhc_status.csv`` to draw a status map of (default
         :data:`uhc_analysis.analysis.status_views.MAP_CRITERIA`); one missing
         from the table is skipped with a line on stderr.
+    trend_formats
+        Formats of the per-regency trend charts (``chart_trend_<code>``), the
+        largest group of figures; default ``("png",)`` when ``formats`` has
+        PNG, else ``formats``. Pass ``formats`` again for every format.
 
     Returns
     -------
@@ -328,6 +333,7 @@ def export_figures(
                 measure=measure,
                 threshold=threshold,
                 status_criteria=None if status_criteria is None else tuple(status_criteria),
+                trend_formats=_trend_formats(tuple(formats), trend_formats),
             )
     finally:
         if previous.lower() != "agg":
@@ -348,6 +354,7 @@ def _export(
     measure: str,
     threshold: float,
     status_criteria: tuple[str, ...] | None = None,
+    trend_formats: tuple[str, ...] | None = None,
 ) -> list[Path]:
     from uhc_analysis.analysis.status_views import MAP_CRITERIA
     from uhc_analysis.boundaries import (
@@ -386,10 +393,10 @@ def _export(
     thr = _fmt_threshold(threshold)
     written: list[Path] = []
 
-    def save(stem: str, draw: Callable[[], object]) -> None:
+    def save(stem: str, draw: Callable[[], object], kinds: tuple[str, ...] = formats) -> None:
         result = draw()
         fig = result if hasattr(result, "savefig") else result.figure
-        written.extend(_save(fig, out_dir, stem, formats))
+        written.extend(_save(fig, out_dir, stem, kinds))
 
     try:
         boundaries = load_boundaries(list(provinces))
@@ -505,8 +512,24 @@ def _export(
                 lang=lang,
                 measure=measure,
             ),
+            trend_formats or formats,
         )
     return sorted(written)
+
+
+def _trend_formats(formats: tuple[str, ...], asked: Sequence[str] | None) -> tuple[str, ...]:
+    """The formats of the per-regency trend charts (see :func:`export_figures`).
+
+    Examples
+    --------
+    >>> _trend_formats(("png", "svg", "pdf"), None), _trend_formats(("svg",), None)
+    (('png',), ('svg',))
+    >>> _trend_formats(("png", "svg"), ["svg", "png"])
+    ('svg', 'png')
+    """
+    if asked is not None:
+        return tuple(asked)
+    return ("png",) if "png" in formats else formats
 
 
 def _activity_rows(rates: pd.DataFrame, provinces: Sequence[str]) -> pd.DataFrame:

@@ -2,16 +2,26 @@
 
 *Registered coverage* (current model, chosen on the backtest's tuning set):
 a random walk with drift on the logit scale, anchored at the region's latest
-figure: ``forecast(t) = y_last + b_r * (t - t_last)``. The drift is fitted on
-consecutive increments ``dy = (b + u_r) * dt + e`` (``sm.MixedLM``, one pooled
-drift ``b`` and a random region drift ``u_r``; ``province_drift`` gives one per
-province) of increments *starting below* ``drift_below_pct`` (growth, not the
-noise of figures at the top); ``Var(e) / 2`` is the observation noise (from
-all increments, ``noise_from_all``), which is also the anchor's variance. A
-lower bound or award after the latest figure that the anchored line is below
-moves the anchor to the bound. Regions without a figure get the mean of their
-province's latest figures. (The paragraphs below on MixedLM lines and one-step
-imputation describe the earlier level model; activity still works that way.)
+figure: ``forecast(t) = y_last + b_r * (t - t_last) + W(t - t_last)``. The drift
+is fitted on consecutive increments ``dy = (b + u_r) * dt + e`` (``sm.MixedLM``,
+one pooled drift ``b`` and a random region drift ``u_r``; ``province_drift``
+gives one per province) of increments *starting below* ``drift_below_pct``
+(growth, not the noise of figures at the top). The squared residuals of the
+increments are split (:func:`_innovation`) into observation noise (also the
+anchor's variance) and the random walk's innovation variance ``q`` per year,
+so intervals widen with the horizon. A future drift is never below
+``min_drift`` (0: a fall such as Lebong's 80.6 -> 54 % in 2020 is a level
+shift, not a trend to extrapolate). A predicted *figure* also carries the
+plateau's spread in points (:func:`plateau_noise`): near the ceiling the
+logit scale would squeeze every band to nothing, yet figures at the top move
+by points between reports as denominators change. A lower bound or award
+after the latest figure that the anchored line is below moves the anchor to
+the bound. Regions without a figure get the mean of their province's latest
+figures. Evaluated on the tuning set and not used: one drift per province,
+noise only from the growth increments, a plateau drift above
+``drift_below_pct`` (``two_phase_drift``), the plateau median as the cap.
+(The paragraphs below on MixedLM lines and one-step imputation describe the
+earlier level model; activity still works that way.)
 
 *Earlier level model*: logit-linear in time with a ceiling ``K``:
 ``logit(value / K) = a_r + b_r * (t - t0) + e``. Region intercepts and slopes
@@ -31,11 +41,14 @@ slope (``method`` says which).
 figure is a finite logit (registered coverage with published denominators
 exceeds 100 %: 108 % in Paser 2024). It is fixed by this rule, not tuned.
 
-*The cap* (what the published data support): no median path exceeds
-``max(the region's own highest figure, the plateau)``, the plateau being the
-median of all used figures at or above ``plateau_from_pct`` (where regions
-that reached UHC sit, about 99-100 %). The rule is applied to every simulated
-level, so probabilities and medians agree.
+*The cap* (what the published data support): no simulated level, hence no
+median path, exceeds the highest figure published in the fitted data
+(``cap_at_highest``; with it off, ``max(the region's own highest figure, the
+plateau)``, the plateau being the median of the used figures at or above
+``plateau_from_pct``). Published-basis figures above 100 % are common (the
+denominators lag the registry), so paths of regions at the top drift above
+100 % towards that cap: read them as "at the top", not as a forecast of a
+particular figure above 100 %.
 
 *Activity* is linked to registered coverage: ``logit(active / K) =
 line_r(t) + d_r + e``, the offset ``d_r`` a random intercept per region
@@ -100,6 +113,10 @@ class ForecastSettings:
     random_walk: bool = True
     #: Add the plateau's spread (pp) to a predicted figure (see :func:`plateau_noise`).
     top_noise: bool = True
+    #: Two drifts: the fitted growth drift below ``drift_below_pct`` and, above it, the
+    #: plateau drift of the figures that start there (:func:`plateau_drift`). Tried on the
+    #: tuning set and worse there (regions just below 95 % often jump well past it), so off.
+    two_phase_drift: bool = False
     #: Lowest future drift (logit per year); a drop is a level shift, not a trend.
     min_drift: float = 0.0
     #: Multiplier of the fitted drift (1: undamped).
@@ -153,6 +170,10 @@ class MeasureFit:
     #: Activity only: per-region offset mean and variance.
     offsets: dict[str, tuple[float, float]] = field(default_factory=dict)
     n_imputed: int = 0
+    #: Where the growth drift hands over to the plateau drift (pp; NaN: never).
+    plateau: float = math.nan
+    #: Drift above ``plateau`` (logit per year at ``plateau``), see :func:`plateau_drift`.
+    plateau_drift: float = 0.0
     #: Variance (pp^2) of a new figure around the latest one at the plateau: ``c0 + c1 * years``.
     top_noise: tuple[float, float] = (0.0, 0.0)
 
@@ -168,11 +189,23 @@ def from_logit(y: np.ndarray | float, ceiling: float) -> np.ndarray:
     return np.asarray(ceiling * expit(np.asarray(y, dtype=float)))
 
 
+def plateau_level(points: pd.DataFrame, from_pct: float) -> float:
+    """The median of the used figures at or above ``from_pct``: where regions that reached UHC sit.
+
+    Examples
+    --------
+    >>> plateau_level(pd.DataFrame({"value_pct": [80.0, 99.0, 100.0, 104.0]}), 95.0)
+    100.0
+    """
+    v = points["value_pct"].astype(float)
+    high = v.loc[v.ge(from_pct)]
+    return float(high.median()) if len(high) else float(v.max()) if len(v) else 100.0
+
+
 def caps(points: pd.DataFrame, regions: list[str], settings: ForecastSettings) -> dict[str, float]:
     """The cap rule of the module docstring, per region."""
     v = points["value_pct"].astype(float)
-    high = v.loc[v.ge(settings.plateau_from_pct)]
-    plateau = float(high.median()) if len(high) else float(v.max()) if len(v) else 100.0
+    plateau = plateau_level(points, settings.plateau_from_pct)
     if settings.cap_at_highest and len(v):
         plateau = float(v.max())
     own = points.groupby("region_code")["value_pct"].max().to_dict()
@@ -362,6 +395,38 @@ def plateau_noise(points: pd.DataFrame, from_pct: float) -> tuple[float, float]:
     return 2.0 * half, q
 
 
+def plateau_drift(frame: pd.DataFrame, below: float, ceiling: float) -> float:
+    """The drift of figures at the top, in logit units per year at the hand-over level ``below``.
+
+    The growth drift is fitted on increments that start below
+    ``drift_below_pct``; above it figures still move (denominators lag, data
+    are cleansed), more slowly. This is the pooled drift of the increments
+    that start at or above it: ``sm.WLS`` of their change in points on their
+    gap in years (no intercept), converted to the logit scale at the hand-over
+    level (``dy = dpp / (K p (1 - p))``, ``p`` = level / ``K``). Zero with
+    fewer than three such increments; never negative (a fall is a level
+    shift, as for the growth drift).
+
+    Examples
+    --------
+    >>> y = to_logit(np.array([96, 97, 98, 99, 99.5, 100.0]), 101.0)
+    >>> f = pd.DataFrame({"region_code": list("aaabbb"), "province_code": "17",
+    ...     "t": [0.0, 1.0, 2.0] * 2, "y": y})
+    >>> round(plateau_drift(f, float(to_logit(95.0, 101.0)), 101.0), 3)
+    0.133
+    """
+    inc = increments(frame)
+    inc = inc.loc[inc["y_start"].ge(below)]
+    if len(inc) < 3:
+        return 0.0
+    start = from_logit(inc["y_start"].to_numpy(dtype=float), ceiling)
+    end = from_logit((inc["y_start"] + inc["dy"]).to_numpy(dtype=float), ceiling)
+    dt = inc["dt"].to_numpy(dtype=float)
+    pp_per_year = float(sm.WLS(end - start, dt[:, None], weights=np.ones(len(dt))).fit().params[0])
+    p = float(from_logit(below, ceiling)) / ceiling
+    return max(pp_per_year, 0.0) / (ceiling * p * (1 - p))
+
+
 def _anchor_cov(t: float, var_y: float, var_b: float) -> np.ndarray:
     """Covariance of (intercept at 0, slope) of a line through an anchor at centred time ``t``."""
     jac = np.array([[1.0, -t], [0.0, 1.0]])
@@ -412,6 +477,9 @@ def fit_registered(
     counts = frame.groupby("region_code").size()
     cap = caps(pts, regions, settings)
     out = MeasureFit("registered", ceiling, drift.scale, drift.method)
+    if settings.two_phase_drift:  # growth drift up to drift_below_pct, plateau drift above
+        out.plateau = settings.drift_below_pct
+        out.plateau_drift = plateau_drift(frame, below, ceiling)
     if settings.top_noise:
         out.top_noise = plateau_noise(pts, settings.plateau_from_pct)
     n_bumped = 0

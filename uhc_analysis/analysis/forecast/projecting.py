@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -140,6 +140,7 @@ class Forecast:
     obs: pd.DataFrame
     censored: pd.DataFrame
     fits: dict[str, MeasureFit]
+    _points: dict[tuple[str, str], pd.DataFrame] | None = field(default=None, repr=False)
 
     @property
     def regions(self) -> list[str]:
@@ -154,7 +155,16 @@ class Forecast:
         rng = rng_for(s.seed, region, measure)
         offset = fit.offsets.get(region) if measure == "active" else None
         lev = level_draws(
-            line, fit.ceiling, np.asarray(times, float), rng, s.n_draws, s.t0, offset, s.min_drift
+            line,
+            fit.ceiling,
+            np.asarray(times, float),
+            rng,
+            s.n_draws,
+            s.t0,
+            offset,
+            s.min_drift,
+            reg.plateau,
+            reg.plateau_drift,
         )
         if measure == "active":  # activity per resident cannot exceed registered coverage
             reg_lev, _ = self.draws(region, "registered", times)
@@ -169,8 +179,13 @@ class Forecast:
         return lev, obs
 
     def points(self, region: str, measure: str) -> pd.DataFrame:
-        o = self.obs
-        return o.loc[o["used"] & o["region_code"].eq(region) & o["measure"].eq(measure)]
+        """The used figures of one region and measure (grouped once, then looked up)."""
+        if self._points is None:
+            o = self.obs.loc[self.obs["used"]]
+            self._points = {
+                (str(r), str(m)): g for (r, m), g in o.groupby(["region_code", "measure"])
+            }
+        return self._points.get((region, measure), self.obs.iloc[0:0])
 
 
 def forecast(
