@@ -200,3 +200,23 @@ def test_a_measure_correction_on_the_real_oki_row() -> None:
     assert len(log) == 1
     with pytest.raises(CorrectionError, match="holds 'registered', not the corrected 'survey'"):
         apply_corrections(rows, fix.assign(old_value="survey"))
+
+
+def test_joint_criteria_rest_on_joint_paths_and_time_to_uhc_has_every_target(
+    processed: Path, result: uhc_status.StatusResult
+) -> None:
+    st = result.status
+    prioritas = st.loc[st["criterion_id"].eq("uhc_prioritas_2025")]
+    assert prioritas["probability_of"].eq("coverage and activity (joint simulated paths)").all()
+    assert prioritas["probability_at_or_above_today"].between(0, 1).all()
+    # activity has paths now: no activity part is left without a status for want of one
+    assert not st["activity_status"].eq("insufficient_data").any()
+    t = read_table("time_to_uhc", processed)
+    assert t["region_code"].nunique() == 40
+    assert "registered >= 98 and active >= 80" in set(t["target"])
+    assert not t.duplicated(["region_code", "target"]).any()
+    # a crossing is never dated before the latest figure below the threshold
+    pending = t.loc[t["status"].isin(["on_track", "overdue"]) & t["not_before"].notna()]
+    assert (pending["year_reached_lo80"] >= pending["not_before"] - 1e-9).all()
+    future = t.loc[t["status"].eq("on_track")]
+    assert (future["year_reached"] > 2026.9).all()

@@ -435,7 +435,7 @@ def test_activity_part_without_an_activity_figure_is_insufficient_data(
     # Madya needs 85 % active: met per resident (85.0), Utama (95 %) is not
     assert status_of(result, "1704", "uhc_award_2026_madya")["status"] == "confirmed"
     utama = status_of(result, "1704", "uhc_award_2026_utama")
-    assert utama["activity_status"] == "insufficient_data"  # below, and activity is not projected
+    assert utama["activity_status"] == "insufficient_data"  # below, and no path was given
     rates = result.activity.set_index("region_code")
     assert rates.loc["1704", "per_resident_pct"] == 85.0
     assert rates.loc["1704", "per_participant_pct"] == pytest.approx(85.0 / 0.99)

@@ -25,16 +25,16 @@ status                            meaning (quotable)
                                   probability of being at or above at >= 0.8
 ``stale``                         no figure or award for more than ``recent_months``: too
                                   old to say (reached before, or below and old)
-``borrowed_trend``                never at or above, fewer than two own figures: the
-                                  projected path is the province's, not the region's own
+``borrowed_trend``                never at or above, fewer than two own figures (or none):
+                                  the projected path is mostly the pooled trend of others
 ``not_on_current_trend``          recent figures below, and the projected path does not reach
                                   the threshold by the end of the projection
 ``overdue``                       recent figures below, and the projected crossing date has
                                   already passed
 ``on_track``                      recent figures below, the projected crossing is after
                                   ``as_of`` (never a date in the past)
-``insufficient_data``             no figure or award of that measure, or figures below and
-                                  nothing that projects them (activity has no projection yet)
+``insufficient_data``             no figure or award of that measure and no path, or
+                                  figures below and nothing that projects them
 ================================  ===========================================================
 
 "Ever at or above" is checked first (``confirmed``, ``reached_earlier_latest_below``,
@@ -51,10 +51,12 @@ participant where only that can be computed; the denominator used is in
 share, paid contributions) are not evaluated and listed in ``not_evaluated``.
 
 ``probability_at_or_above_today`` is the probability, from the projection
-path's predictive band at ``as_of``, that registered coverage is at or above
-the criterion's coverage threshold (:func:`uhc_analysis.analysis.evidence.
-probability_at_or_above`); activity has no projection yet, so for a criterion
-with both parts it is the coverage part's and ``probability_of`` says so.
+path's predictive band at ``as_of``, that the measure is at or above the
+criterion's threshold (:func:`uhc_analysis.analysis.evidence.
+probability_at_or_above`); for a criterion with both parts it is the share of
+joint simulated paths of coverage and activity meeting both
+(``time_to_uhc.csv``'s ``joint`` rows, :func:`joint_probabilities`), and
+``probability_of`` says which.
 
 Examples
 --------
