@@ -17,13 +17,13 @@
 # # 03 · Time to UHC: who meets which criterion, when the others will, and how sure we are
 #
 # Two stages feed this notebook. `uhc-analysis status` (`uhc_analysis.analysis.uhc_status`)
-# evaluates every region against every UHC criterion of `uhc_criteria.csv` (95 % of
-# residents registered up to 2024, the 98 % national target, UHC prioritas and the UHC
-# Award tiers with their activity conditions) and says what each status rests on and how
-# old that evidence is. `uhc-analysis project` (`uhc_analysis.analysis.forecast`) projects
+# evaluates every region against every UHC criterion of `uhc_criteria.csv` (the share of
+# residents registered that the RPJMN and the earlier awards asked for, the national
+# target, UHC prioritas and the UHC Award tiers with their activity conditions) and says
+# what each status rests on and how old that evidence is. `uhc-analysis project` (`uhc_analysis.analysis.forecast`) projects
 # when each region meets each threshold: registered coverage, activity, and both together
-# for every criterion with an activity condition (`time_to_uhc.csv`, with 80 % and 95 %
-# intervals from simulating the fitted parameters), and scores itself in a strict as-of
+# for every criterion with an activity condition (`time_to_uhc.csv`, with two intervals,
+# `lo80`-`hi80` and `lo95`-`hi95`, from simulating the fitted parameters), and scores itself in a strict as-of
 # rolling backtest (`backtest_scores.csv`).
 #
 # The default model is a random walk with drift on the logit scale, anchored at each
@@ -115,7 +115,7 @@ display(
 #
 # UHC prioritas needs registered coverage and activity at once (the thresholds are read
 # from `uhc_criteria.csv`). Each row is the median year at which the simulated paths of
-# both measures first meet them, with the 80 % interval, and the probability that both
+# both measures first meet them, with the inner interval (`80 % from`, `80 % to`), and the probability that both
 # are met today; `borrowed trend` marks regions whose path is mostly the pooled trend of
 # other regions (fewer than two own figures of a measure). A year is never earlier than
 # the latest figure below the threshold.
@@ -159,13 +159,14 @@ display(tables.pending(proj))
 # %% [markdown]
 # ## How good is the model? A backtest that cannot peek
 #
-# At each origin (1 January and 1 July) everything dated after it is removed, the
-# production forecast runs on the rest, and it predicts the figures published 0.5 to 3
-# years later. Each region's newest figure is the test set; the settings were chosen on
+# At each origin (the first of January and of July) everything dated after it is removed,
+# the production forecast runs on the rest, and it predicts the figures published between
+# half a year and three years later. Each region's newest figure is the test set; the settings were chosen on
 # the other figures (tuning) only. `mae_ratio` compares the error with carrying the last
-# figure forward; `coverage80` is the share of figures inside the 80 % interval (with its
-# Clopper-Pearson interval); `brier` scores the probability of being at or above 95 %
-# against the naive rule "the latest figure is at or above" (`brier_naive`).
+# figure forward; `coverage80` is the share of figures inside the inner interval
+# (`lo80`-`hi80`, with its Clopper-Pearson interval); `brier` scores the probability of
+# being at or above the RPJMN threshold against the naive rule "the latest figure is at or
+# above" (`brier_naive`). The targets and whether each is met are in the second table.
 
 # %%
 with pd.option_context("display.float_format", "{:.3f}".format):

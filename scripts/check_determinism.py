@@ -84,8 +84,7 @@ def stages(skip_notebooks: bool) -> list[list[str]]:
         [*cli, "metrics"],
         [*cli, "project"],
         [*cli, "status"],
-        [*cli, "figures", "--lang", "en"],
-        [*cli, "figures", "--lang", "id"],
+        [*cli, "figures", "--lang", "en", "id"],
     ]
     if not skip_notebooks:
         out.append([*cli, "notebooks"])

@@ -59,3 +59,26 @@ TODAY: str | None = os.environ.get("UHC_ANALYSIS_TODAY") or None
 def today() -> dt.date:
     """The date "today" means: ``UHC_ANALYSIS_TODAY`` when set, else the real date."""
     return dt.date.fromisoformat(TODAY) if TODAY else dt.date.today()
+
+
+def display_path(path: Path | str) -> str:
+    """``path`` as messages show it: relative to the project (or the package's parent).
+
+    Messages and reject reasons never carry the absolute path the package is
+    installed at; a path outside both is shown as given.
+
+    Examples
+    --------
+    >>> display_path(ALIASES_CSV)
+    'uhc_analysis/reference/region_aliases.csv'
+    >>> display_path("/elsewhere/raw")
+    '/elsewhere/raw'
+    """
+    path = Path(path)
+    absolute = path if path.is_absolute() else Path.cwd() / path
+    for base in (PROJECT_ROOT, PACKAGE_DIR.parent, Path.cwd()):
+        try:
+            return absolute.relative_to(base).as_posix() or "."
+        except ValueError:
+            continue
+    return str(path)

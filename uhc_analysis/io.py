@@ -8,6 +8,24 @@ interrupted build never leaves a half-written file (the new content is written
 to a temporary file in the same folder and then renamed over the old one) and
 two runs on the same inputs produce byte-identical files.
 
+*One set.* The stages write into ``data/processed`` through
+:func:`staged_outputs`: under a lock (:func:`writer_lock`, a
+:class:`filelock.FileLock` on ``.uhc-analysis.lock``: a second writer waits)
+the files are written into a staging folder, then published with
+``manifest.json`` (every published file's sha256, sorted, no timestamps;
+:func:`publish`). :func:`read_table` checks the folder against its manifest
+(:func:`check_processed_set`) and refuses a mixed set, e.g. after a kill
+half-way through a publication, with one sentence saying how to rebuild.
+
+*Safe to open.* No CSV cell written here is evaluated by a spreadsheet: a
+text cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return gets a leading ``'`` (OWASP's rule for CSV injection), in text columns
+only, never in numbers or dates (:func:`neutralise_formulas`).
+:func:`read_table` strips exactly that quote again
+(:func:`restore_formulas`), so a round trip is exact and the analysis sees the
+original text; a reader of the raw CSV file (a spreadsheet, ``pandas.read_csv``)
+sees the quote. Described in ``data/README.md``.
+
 Examples
 --------
 >>> import pandas as pd, tempfile, pathlib
@@ -18,13 +36,18 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from uhc_analysis import config
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,15 +82,76 @@ def atomic_write(path: Path | str, write: Callable[[Path], None]) -> Path:
     return path
 
 
+#: Text cells a spreadsheet would evaluate (OWASP CSV injection): they begin with
+#: ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, possibly after quotes
+#: this module added (so the prefix stays reversible).
+_FORMULA_START = r"^'*[=+\-@\t\r]"
+#: The prefix :func:`read_table` strips again: one quote before such a cell.
+_FORMULA_ESCAPED = r"^'(?='*[=+\-@\t\r])"
+
+
+def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every text cell a spreadsheet would evaluate prefixed by ``'``.
+
+    Only text columns (``str``/``object``) are touched, never numbers (a
+    ``-1.5`` in a float column stays a number) or dates; a text cell that
+    begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (after
+    any quotes) gets one more quote, which :func:`read_table` removes again, so
+    ``read_table(write_table(df))`` is exact.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"t": ["=1+1", "'=x", "ok", "-2"], "x": [-1.5, 2.0, 3.0, 4.0]})
+    >>> neutralise_formulas(df).values.tolist()
+    [["'=1+1", -1.5], ["''=x", 2.0], ['ok', 3.0], ["'-2", 4.0]]
+    """
+    import pandas as pd
+
+    out = df
+    for column in df.columns:
+        values = df[column]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+            continue
+        try:
+            mask = values.str.contains(_FORMULA_START, regex=True, na=False).astype(bool)
+        except AttributeError:  # an object column without any text
+            continue
+        if mask.any():
+            if out is df:
+                out = df.copy()
+            escaped = values.astype(object).copy()
+            escaped[mask] = ["'" + v for v in values[mask]]
+            out[column] = escaped.astype(values.dtype) if values.dtype != object else escaped
+    return out
+
+
+def restore_formulas(text: pd.Series) -> pd.Series:
+    """Undo :func:`neutralise_formulas` on a text column read back from a CSV.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> restore_formulas(pd.Series(["'=1+1", "''=x", "'ok", "'-2"])).tolist()
+    ['=1+1', "'=x", "'ok", '-2']
+    """
+    if not text.str.startswith("'").any():
+        return text
+    return text.str.replace(_FORMULA_ESCAPED, "", regex=True)
+
+
 def write_csv(df: pd.DataFrame, path: Path | str) -> Path:
     """Write ``df`` as UTF-8 CSV with LF endings, no index, atomically.
 
     Floats are written with up to 10 significant digits so platform noise in
-    the last bits does not change the file between reruns.
+    the last bits does not change the file between reruns. Text cells that a
+    spreadsheet would evaluate as a formula are neutralised
+    (:func:`neutralise_formulas`).
     """
+    safe = neutralise_formulas(df)
     return atomic_write(
         path,
-        lambda tmp: df.to_csv(
+        lambda tmp: safe.to_csv(
             tmp, index=False, encoding="utf-8", lineterminator="\n", float_format="%.10g"
         ),
     )
@@ -94,13 +178,204 @@ def remove_stale_temporaries(folder: Path | str) -> list[Path]:
     return removed
 
 
+# --------------------------------------------------------------------------- the processed set
+
+#: The manifest of a processed folder: every published file's sha256 (sorted JSON, no dates).
+MANIFEST_NAME = "manifest.json"
+#: The lock file that serialises the writers of one processed folder (kept, empty).
+LOCK_NAME = ".uhc-analysis.lock"
+#: Who holds the lock (pid and command), written while a writer holds it.
+LOCK_OWNER_NAME = ".uhc-analysis.lock.owner"
+#: Seconds a writer waits for the lock before giving up.
+LOCK_TIMEOUT = float(os.environ.get("UHC_ANALYSIS_LOCK_TIMEOUT", "3600"))
+
+#: sha256 of files already hashed, by (path, inode, size, mtime): a reread costs a stat.
+_HASHES: dict[tuple[str, int, int, int], str] = {}
+
+
+class ProcessedSetError(RuntimeError):
+    """The processed folder is not one complete set (or cannot be locked); one line."""
+
+
+def _rebuild_hint() -> str:
+    return (
+        "rebuild it with `uhc-analysis build` and then the later stages "
+        "(`uhc-analysis metrics`, `project`, `status`; or `make analysis`)"
+    )
+
+
+def file_sha256(path: Path | str) -> str:
+    """The sha256 of a file (cached by inode, size and modification time).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
+    >>> _ = p.write_text("hi")
+    >>> file_sha256(p)[:12]
+    '8f434346648f'
+    """
+    path = Path(path)
+    st = path.stat()
+    key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns)
+    if key not in _HASHES:
+        _HASHES[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _HASHES[key]
+
+
+def manifest_text(entries: dict[str, str]) -> str:
+    """The bytes of ``manifest.json``: sorted, no timestamps, so reruns give the same file.
+
+    Examples
+    --------
+    >>> print(manifest_text({"b.csv": "2", "a.csv": "1"}), end="")
+    {
+      "files": {
+        "a.csv": "1",
+        "b.csv": "2"
+      }
+    }
+    """
+    return json.dumps({"files": dict(sorted(entries.items()))}, indent=2) + "\n"
+
+
+def read_manifest(folder: Path | str) -> dict[str, str] | None:
+    """The entries of ``folder``'s manifest (file name -> sha256), ``None`` without one."""
+    path = Path(folder) / MANIFEST_NAME
+    if not path.is_file():
+        return None
+    try:
+        files = json.loads(path.read_text(encoding="utf-8"))["files"]
+        if not isinstance(files, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in files.items()
+        ):
+            raise TypeError("files is not a mapping of names to hashes")
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise ProcessedSetError(
+            f"{config.display_path(path)}: the manifest cannot be read ({exc}); " + _rebuild_hint()
+        ) from None
+    return files
+
+
+def check_processed_set(folder: Path | str) -> None:
+    """Refuse a mixed processed set: every file its manifest lists must have that sha256.
+
+    A folder without a manifest (written before manifests existed, or by hand
+    with :func:`write_table`) is not checked. Files the manifest does not list
+    are not checked either.
+
+    Raises
+    ------
+    ProcessedSetError
+        One sentence naming the files that differ and how to rebuild.
+    """
+    folder = Path(folder)
+    entries = read_manifest(folder)
+    if not entries:
+        return
+    missing, changed = [], []
+    for name, sha in sorted(entries.items()):
+        path = folder / name
+        if not path.is_file():
+            missing.append(name)
+        elif file_sha256(path) != sha:
+            changed.append(name)
+    if missing or changed:
+        what = []
+        if changed:
+            what.append(f"{', '.join(changed[:5])}{' ...' if len(changed) > 5 else ''} differ")
+        if missing:
+            what.append(f"{', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''} missing")
+        raise ProcessedSetError(
+            f"{config.display_path(folder)}: the processed files are a mixed set "
+            f"({' and '.join(what)} from {MANIFEST_NAME}: a build or stage was interrupted or "
+            "files were changed by hand); " + _rebuild_hint()
+        )
+
+
+def _owner(folder: Path) -> str:
+    try:
+        return (folder / LOCK_OWNER_NAME).read_text(encoding="utf-8").strip() or "another run"
+    except OSError:
+        return "another run"
+
+
+@contextmanager
+def writer_lock(folder: Path | str, timeout: float | None = None) -> Iterator[None]:
+    """Hold the writers' lock of ``folder`` (a :class:`filelock.FileLock`): one writer at a time.
+
+    A second writer waits for the first one (saying on stderr who holds the
+    lock) and goes on when it is done; after ``timeout`` seconds (default
+    :data:`LOCK_TIMEOUT`) it gives up with :class:`ProcessedSetError`.
+    """
+    import filelock
+
+    folder = Path(folder)
+    lock = filelock.FileLock(str(folder / LOCK_NAME))
+    try:
+        lock.acquire(timeout=0)
+    except filelock.Timeout:
+        print(
+            f"uhc-analysis: {config.display_path(folder)}: {_owner(folder)} is writing here; "
+            "waiting for it to finish",
+            file=sys.stderr,
+            flush=True,
+        )
+        wait = LOCK_TIMEOUT if timeout is None else timeout
+        try:
+            lock.acquire(timeout=wait)
+        except filelock.Timeout:
+            raise ProcessedSetError(
+                f"{config.display_path(folder)}: still locked by {_owner(folder)} after "
+                f"{wait:g} s; wait for that run to finish and try again"
+            ) from None
+    owner = folder / LOCK_OWNER_NAME
+    try:
+        script = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
+        script = "uhc-analysis" if script in ("__main__.py", "uhc-analysis") else script
+        command = " ".join([script, *sys.argv[1:]])
+        owner.write_text(f"pid {os.getpid()} ({command[:120]})\n", encoding="utf-8")
+        yield
+    finally:
+        owner.unlink(missing_ok=True)
+        lock.release()
+
+
+def publish(stage: Path | str, folder: Path | str) -> list[Path]:
+    """Move every file of ``stage`` into ``folder`` as one unit, with the updated manifest.
+
+    The manifest keeps the entries of files already in ``folder`` and takes
+    the new hashes of the staged files; it is moved in *first*, then the
+    files one by one. So at every step a reader sees the old set (nothing
+    moved yet), the new one (everything moved) or a set whose files disagree
+    with the manifest, which :func:`check_processed_set` refuses, also on a
+    folder's first publication. The caller holds :func:`writer_lock`.
+    """
+    stage, folder = Path(stage), Path(folder)
+    names = sorted(p.name for p in stage.iterdir() if p.is_file() and p.name != MANIFEST_NAME)
+    try:
+        old = read_manifest(folder) or {}
+    except ProcessedSetError:
+        old = {}  # an unreadable manifest is replaced; its files are rehashed below
+    entries = {name: sha for name, sha in old.items() if (folder / name).is_file()}
+    entries.update({name: file_sha256(stage / name) for name in names})
+    write_text(manifest_text(entries), stage / MANIFEST_NAME)
+    os.replace(stage / MANIFEST_NAME, folder / MANIFEST_NAME)
+    for name in names:
+        os.replace(stage / name, folder / name)
+    return [folder / name for name in names]
+
+
 @contextmanager
 def staged_outputs(folder: Path | str) -> Iterator[Path]:
-    """Write a set of files into a staging folder, then move them all into ``folder``.
+    """Write a set of files into a staging folder, then publish them all into ``folder``.
 
-    On an exception (or a kill) nothing in ``folder`` has changed; stale
-    staging folders and temporary files of earlier interrupted runs are
-    removed first.
+    Holds the writers' lock of ``folder`` (:func:`writer_lock`) throughout, so
+    two runs never interleave; stale staging folders and temporary files of
+    earlier interrupted runs are removed first. On an exception (or a kill)
+    before the publication nothing in ``folder`` has changed; the publication
+    itself (:func:`publish`) updates ``manifest.json``, so a set interrupted
+    half-way is refused on load, never read as a mix.
 
     Examples
     --------
@@ -108,19 +383,19 @@ def staged_outputs(folder: Path | str) -> Iterator[Path]:
     >>> out = pathlib.Path(tempfile.mkdtemp())
     >>> with staged_outputs(out) as stage:
     ...     _ = write_text("x", stage / "a.txt")
-    >>> sorted(p.name for p in out.iterdir())
-    ['a.txt']
+    >>> sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    ['a.txt', 'manifest.json']
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(folder)
-    stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
-    try:
-        yield stage
-        for path in sorted(stage.iterdir()):
-            os.replace(path, folder / path.name)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
+    with writer_lock(folder):
+        remove_stale_temporaries(folder)
+        stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder))
+        try:
+            yield stage
+            publish(stage, folder)
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- processed tables
@@ -128,8 +403,6 @@ def staged_outputs(folder: Path | str) -> Iterator[Path]:
 
 def table_path(name: str, processed_dir: Path | str | None = None) -> Path:
     """The file of processed table ``name`` (``"enrolment"`` or ``"enrolment.csv"``)."""
-    from uhc_analysis import config
-
     folder = Path(config.DATA_PROCESSED if processed_dir is None else processed_dir)
     return folder / f"{name.removesuffix('.csv')}.csv"
 
@@ -154,6 +427,7 @@ def _from_text(df: pd.DataFrame, name: str) -> pd.DataFrame:
         kind = str(spec.dtype) if spec is not None else "str"
         empty = text.eq("")
         if kind in ("str", "string", "string[python]"):
+            text = restore_formulas(text)
             out[col] = text.mask(empty) if spec is not None and spec.nullable else text
         elif kind == "bool":
             flags = text.str.lower().map({"true": True, "false": False})
@@ -193,6 +467,9 @@ def read_table(name: str, processed_dir: Path | str | None = None) -> pd.DataFra
     ------
     FileNotFoundError
         Naming the file and the command that builds it.
+    ProcessedSetError
+        The folder's files disagree with its ``manifest.json`` (a mixed set:
+        :func:`check_processed_set`).
     uhc_analysis.schemas.SchemaError
         The file breaks its schema (one line naming column and values).
 
@@ -212,8 +489,19 @@ def read_table(name: str, processed_dir: Path | str | None = None) -> pd.DataFra
 
     path = table_path(name, processed_dir)
     if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist: run `uhc-analysis build` first")
-    text = pd.read_csv(path, dtype=str, keep_default_na=False)
+        raise FileNotFoundError(
+            f"{config.display_path(path)}: does not exist; run `uhc-analysis build` first "
+            "(and the stage that writes it)"
+        )
+    check_processed_set(path.parent)
+    try:
+        text = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        reason = " ".join(str(exc).split())[:200]
+        raise ProcessedSetError(
+            f"{config.display_path(path)}: cannot be read as a CSV table ({reason}); "
+            + _rebuild_hint()
+        ) from None
     table = path.stem
     return schemas.validate(_from_text(text, table), table)
 

@@ -4,13 +4,19 @@ This is the only module that knows the order of the stages and where each
 stage's inputs and outputs live. Stage modules (``ingest``, ``transform``,
 ``analysis``, ``plotting``) take frames and return frames; every read and
 write of ``data/processed`` goes through :mod:`uhc_analysis.io`. The command
-line (:mod:`uhc_analysis.cli`) and the Makefile call the functions here.
+line (:mod:`uhc_analysis.cli`) and the Makefile call the functions here. Every
+stage that writes ``data/processed`` publishes its files as one unit through
+:func:`uhc_analysis.io.staged_outputs` (under the folder's writer lock, with
+``manifest.json`` updated), so readers never take a half-published set, and
+then rewrites ``datapackage.json`` (:mod:`uhc_analysis.datapackage`, a
+Frictionless data package of every processed table with its Table Schema).
 
 ============  =====================================  ======================================
 stage         reads                                  writes
 ============  =====================================  ======================================
 build         ``data/raw/**.csv``                    observations, sources, rejects,
-                                                     accounting, manifest, regions, panel,
+                                                     footnotes, accounting, raw_manifest,
+                                                     regions, panel,
                                                      population series, link tables
                                                      (observation_sources, _raw_rows,
                                                      panel_population, ...), quality summary
@@ -69,6 +75,15 @@ def _folder(path: Path | str | None, default: Path) -> Path:
     return Path(default if path is None else path)
 
 
+def _describe(out: Path) -> None:
+    """Rewrite ``datapackage.json`` for what ``out`` now holds (under the writers' lock)."""
+    from uhc_analysis.datapackage import write_datapackage
+    from uhc_analysis.io import writer_lock
+
+    with writer_lock(out):
+        write_datapackage(out)
+
+
 # --------------------------------------------------------------------------- build
 
 
@@ -95,6 +110,7 @@ def build(
     verbose: bool = True,
     settings: CleanSettings | None = None,
     corrections: Path | str | None = None,
+    allow_empty: bool = False,
 ) -> CleanResult:
     """Raw figures -> ``data/processed`` (``uhc-analysis build``).
 
@@ -106,16 +122,26 @@ def build(
     and the population series, writes the data-quality summary. Everything is
     computed before anything is written; the files go to a staging folder and
     are then moved into place, so a build killed half-way leaves the previous
-    outputs intact.
+    outputs intact. A raw folder that yields no observation is refused (the
+    previous set stays) unless ``allow_empty``; files below it that are not
+    read are named (printed and listed in the quality summary).
     """
     from uhc_analysis.analysis.quality import quality_summary
-    from uhc_analysis.transform.observations import clean_all, format_accounting
+    from uhc_analysis.ingest.raw import unread_files
+    from uhc_analysis.transform.observations import (
+        check_not_empty,
+        clean_all,
+        format_accounting,
+    )
     from uhc_analysis.transform.panel import coverage_panel_tables
     from uhc_analysis.transform.population import PopulationModel, population_series_tables
 
     raw = _folder(raw_dir, config.DATA_RAW)
     out = _folder(out_dir, config.DATA_PROCESSED)
     result = clean_all(raw, settings, corrections=corrections)
+    if not allow_empty:
+        check_not_empty(result, raw)
+    unread = unread_files(raw)
     model = PopulationModel(result.population)
     cov, cov_links = coverage_panel_tables(
         result.enrolment,
@@ -125,16 +151,20 @@ def build(
         sources=result.sources,
     )
     pop, pop_links = population_series_tables(result.population, model=model)
-    summary = quality_summary(result, cov, model=model, series=pop)
+    summary = quality_summary(result, cov, model=model, series=pop, unread=unread)
     with staged_outputs(out) as stage:
         write_clean(result, stage)
         write_table(result.corrections_applied, "corrections_applied", stage)
+        write_table(result.footnotes, "footnotes", stage)
         write_table(cov, "coverage_panel", stage)
         write_table(cov_links, "panel_population", stage)
         write_table(pop, "population_series", stage)
         write_table(pop_links, "population_series_observations", stage)
         write_text(summary, stage / "quality_summary.md")
+    _describe(out)
     if verbose:
+        for name, why in unread:
+            print(f"not read: {name} ({why})")
         print(format_accounting(result.accounting))
         print(
             f"observations: enrolment {len(result.enrolment)}, "
@@ -154,8 +184,13 @@ def metrics(processed_dir: Path | str | None = None, *, at: str | None = None) -
 
     out = _folder(processed_dir, config.DATA_PROCESSED)
     panel = read_table("coverage_panel", out)
-    write_table(budget_check(read_table("commitments", out)), "budget_check", out)
-    return write_table(uhc_metrics(panel, at=at), "metrics", out)
+    budgets = budget_check(read_table("commitments", out))
+    table = uhc_metrics(panel, at=at)
+    with staged_outputs(out) as stage:  # published with the manifest, under the lock
+        write_table(budgets, "budget_check", stage)
+        write_table(table, "metrics", stage)
+    _describe(out)
+    return table_path("metrics", out)
 
 
 # --------------------------------------------------------------------------- projections
@@ -213,6 +248,7 @@ def project(
         write_table(paths, "projection_paths", stage)
         write_table(predictions, "backtest_predictions", stage)
         write_table(scores, "backtest_scores", stage)
+    _describe(out)
     names = ("time_to_uhc", "projections", "projection_paths")
     names += ("backtest_predictions", "backtest_scores")
     return [table_path(name, out) for name in names]
@@ -261,6 +297,7 @@ def status(
         if summary.is_file():
             text = with_contradictions(summary.read_text(encoding="utf-8"), result.contradictions)
             write_text(text, stage / "quality_summary.md")
+    _describe(out)
     names = ("uhc_criteria", "uhc_status", "uhc_contradictions", "award_evidence", "activity_rates")
     return [table_path(name, out) for name in names]
 
@@ -270,21 +307,51 @@ def status(
 
 def figures(
     provinces: Sequence[str] = config.FOCUS_PROVINCES,
-    lang: str = "en",
+    lang: str | Sequence[str] = "en",
     figures_dir: Path | str | None = None,
     formats: Sequence[str] = ("png", "svg", "pdf"),
     processed_dir: Path | str | None = None,
+    *,
+    trend_formats: Sequence[str] | None = None,
+    workers: int | None = None,
 ) -> list[Path]:
-    """Every map and chart -> ``reports/figures`` (``uhc-analysis figures``)."""
+    """Every map and chart -> ``reports/figures`` (``uhc-analysis figures``).
+
+    ``lang`` is one language or several; several are drawn in parallel worker
+    processes (``concurrent.futures.ProcessPoolExecutor``, at most ``workers``,
+    default one per language up to the number of CPUs), each language's files
+    being independent of the others'. ``trend_formats``: formats of the
+    per-regency trend charts, the largest group (default: PNG only; pass
+    ``formats`` to get them all).
+    """
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    langs = [lang] if isinstance(lang, str) else list(dict.fromkeys(lang))
+    jobs = [
+        {
+            "provinces": tuple(provinces),
+            "lang": one,
+            "out_dir": figures_dir,
+            "formats": tuple(formats),
+            "processed_dir": processed_dir,
+            "trend_formats": None if trend_formats is None else tuple(trend_formats),
+        }
+        for one in langs
+    ]
+    n = min(len(jobs), workers or os.cpu_count() or 1)
+    if n <= 1:
+        return sorted(p for job in jobs for p in _figures_job(job))
+    with ProcessPoolExecutor(n, mp_context=get_context("spawn")) as pool:
+        return sorted(p for done in pool.map(_figures_job, jobs) for p in done)
+
+
+def _figures_job(job: dict[str, Any]) -> list[Path]:
+    """One language of :func:`figures` (a top-level function, so a worker process can run it)."""
     from uhc_analysis.plotting.export import export_figures
 
-    return export_figures(
-        provinces=tuple(provinces),
-        lang=lang,
-        out_dir=figures_dir,
-        formats=tuple(formats),
-        processed_dir=processed_dir,
-    )
+    return export_figures(**job)
 
 
 # --------------------------------------------------------------------------- findings
@@ -384,9 +451,8 @@ def run_all(
         print(f"wrote {path}")
     for path in status(processed_dir, raw_dir, as_of=at):
         print(f"wrote {path}")
-    for lang in langs:
-        written = figures(provinces, lang, figures_dir, formats, processed_dir)
-        print(f"wrote {len(written)} files ({lang})")
+    written = figures(provinces, list(langs), figures_dir, formats, processed_dir)
+    print(f"wrote {len(written)} files ({', '.join(langs)})")
     print(f"wrote {findings(processed_dir, readme=readme)}")
     if not run_notebooks:
         return 0

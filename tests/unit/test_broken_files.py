@@ -531,7 +531,7 @@ def test_cli_build_on_a_broken_file_exits_2_with_one_line(
     assert proc.returncode == 2, proc.stderr
     err = proc.stderr.strip().splitlines()
     assert len(err) == 1, proc.stderr
-    assert err[0].startswith("uhc-analysis build: error: bengkulu/enrolment.csv")
+    assert err[0].startswith("uhc-analysis: bengkulu/enrolment.csv")
     for fragment in fragments:
         assert fragment in err[0]
     assert "Traceback" not in proc.stderr

@@ -31,7 +31,9 @@ Examples
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -75,6 +77,18 @@ _CORRECTION_COLUMNS: list[str] = [
 ]
 
 
+def md_cell(value: object) -> str:
+    """Text of one Markdown table cell: HTML escaped (raw text is never markup), one line.
+
+    Examples
+    --------
+    >>> print(md_cell('<img src=x onerror="alert(1)"> | x'))
+    &lt;img src=x onerror="alert(1)"&gt; \\| x
+    """
+    text = html.escape(str(value), quote=False).replace("|", "\\|")
+    return " ".join(text.splitlines()) if ("\n" in text or "\r" in text) else text
+
+
 def _md_table(df: pd.DataFrame) -> str:
     if df.empty:
         return "_none_\n"
@@ -88,7 +102,7 @@ def _md_table(df: pd.DataFrame) -> str:
             elif isinstance(v, pd.Timestamp):
                 cells.append(v.date().isoformat())
             else:
-                cells.append(str(v).replace("|", "\\|"))
+                cells.append(md_cell(v))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -176,8 +190,13 @@ def quality_summary(
     model: PopulationModel | None = None,
     series: pd.DataFrame | None = None,
     contradictions: pd.DataFrame | None = None,
+    unread: Sequence[tuple[str, str]] = (),
 ) -> str:
     """Render the whole Markdown summary (``model``/``series`` avoid recomputing them).
+
+    ``unread``: files below the raw folder the build did not read, with why
+    (:func:`uhc_analysis.ingest.raw.unread_files`). Text from raw files is
+    HTML-escaped in every table (:func:`md_cell`).
 
     ``contradictions``: ``uhc_contradictions.csv`` when it is known (the build
     does not know it: the section says "not checked yet" until
@@ -194,7 +213,7 @@ def quality_summary(
         "of the same figure) or rejected (see `rejects.csv`).",
         "",
         "```",
-        format_accounting(result.accounting),
+        html.escape(format_accounting(result.accounting).replace("`", "'"), quote=False),
         "```",
         "",
     ]
@@ -260,6 +279,21 @@ def quality_summary(
         f"{len(rej)} rows rejected.",
         "",
         _md_table(rej[["file", "line", "column", "value", "reason"]]),
+    ]
+    notes = result.footnotes
+    parts += [
+        "## Footnote marks",
+        "",
+        f"{len(notes)} figures carry a footnote mark after the number (e.g. `249711¹`); the "
+        "mark is split off, never read as a digit (`footnotes.csv`).",
+        "",
+        _md_table(notes[["file", "line", "column", "value", "mark"]]),
+        "## Files not read",
+        "",
+        "Files below the raw folder that are neither figures (`*.csv`), reference tables nor "
+        "documentation (`*.md`).",
+        "",
+        _md_table(pd.DataFrame(list(unread), columns=["file", "why"])),
     ]
     parts += [corrections_markdown(result.corrections_applied)]
     parts += [

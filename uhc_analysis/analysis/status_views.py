@@ -40,6 +40,7 @@ STATUS_ORDER: tuple[str, ...] = tuple(reversed(SEVERITY))
 #: 80 % active).
 MAP_CRITERIA: tuple[str, ...] = ("rpjmn_95", "national_98", "uhc_prioritas_2025")
 
+
 def evidence_month(dates: Iterable[object]) -> pd.Series:
     """``YYYY-MM`` of each ISO date (``""`` when missing or empty).
 

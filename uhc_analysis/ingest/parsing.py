@@ -5,7 +5,10 @@ Numbers come as ``817221``, ``817.221`` (dot as thousands separator),
 ``hampir Rp 229 miliar``; periods come at the precision the source gives
 (``2023``, ``2023-09``, ``2023-09-01``, ``September 2023``). Every parser
 either returns a value or raises :class:`ParseError` (a ``ValueError``) whose
-message quotes the offending text; nothing else escapes.
+message quotes the offending text; nothing else escapes. Footnote marks
+printed after a figure (``249711¹``, ``88,4⁴``, ``12,3*``: see
+:data:`FOOTNOTE_MARKS`) are split off into :attr:`ParsedNumber.footnote`
+before Unicode normalisation, which would otherwise turn ``¹`` into a digit.
 
 Examples
 --------
@@ -85,11 +88,56 @@ _THOUSANDS_COMMA = re.compile(r"^\d{1,3}(,\d{3})+$")
 
 @dataclass(frozen=True)
 class ParsedNumber:
-    """A number with the hedges that came with it."""
+    """A number with the hedges that came with it, and any footnote mark printed after it."""
 
     value: float
     approximate: bool = False
     lower_bound: bool = False
+    footnote: str = ""
+
+
+#: Footnote marks a source prints right after a figure (``249711¹``, ``88,4⁴``, ``12,3*``).
+FOOTNOTE_MARKS: str = "¹²³⁰⁴⁵⁶⁷⁸⁹*†‡§¶#"
+#: A run of footnote marks ending a number: after a digit, before a space, a unit or the end
+#: (never before another digit or separator, so ``24⁹711`` is refused, not read as 249711).
+_MARKS = rf"((?:[{re.escape(FOOTNOTE_MARKS)}]|⁽[⁰¹²³⁴⁵⁶⁷⁸⁹]+⁾)+)"
+_FOOTNOTE_RE = re.compile(rf"(?<=\d)\s?{_MARKS}(?![\d.,])|(?<=[%A-Za-z])\s?{_MARKS}\s*$")
+
+
+def split_footnote(text: str) -> tuple[str, str]:
+    """``text`` without the footnote marks that end its numbers, and the marks.
+
+    Examples
+    --------
+    >>> split_footnote("249711¹"), split_footnote("88,4⁴ persen"), split_footnote("12,3*")
+    (('249711', '¹'), ('88,4 persen', '⁴'), ('12,3', '*'))
+    >>> split_footnote("24⁹711"), split_footnote("7,9 juta*")
+    (('24⁹711', ''), ('7,9 juta', '*'))
+    """
+    marks: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        marks.append(match.group(1) or match.group(2))
+        return ""
+
+    return _FOOTNOTE_RE.sub(keep, text), "".join(marks)
+
+
+def _odd_character(text: str) -> str | None:
+    """The first character the parsers do not expect: one that NFKC would turn into a digit
+    (superscripts, subscripts, circled or fraction digits) or an invisible control/format
+    character; ``None`` if there is none."""
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Nd":
+            continue
+        folded = unicodedata.normalize("NFKC", char)
+        if any(c.isdigit() for c in folded) or category in ("Cc", "Cf", "Co", "Cs", "Cn"):
+            if char in "\t\n\r":
+                continue
+            name = unicodedata.name(char, "control character" if category == "Cc" else "unnamed")
+            return f"{char!r} (U+{ord(char):04X} {name})"
+    return None
 
 
 @lru_cache(maxsize=16)
@@ -154,9 +202,21 @@ def parse_quantity(text: str, kind: NumberKind = "number") -> ParsedNumber | Non
     Examples
     --------
     >>> parse_quantity("hampir Rp 229 miliar", kind="money")
-    ParsedNumber(value=229000000000.0, approximate=True, lower_bound=False)
+    ParsedNumber(value=229000000000.0, approximate=True, lower_bound=False, footnote='')
     >>> parse_quantity("lebih dari 98 persen", kind="percent").lower_bound
     True
+
+    A footnote mark after a number is kept apart, never read as a digit; a
+    character no notation uses (a superscript inside the digits, a zero-width
+    space) is an error naming it:
+
+    >>> parse_quantity("249711¹", kind="count")
+    ParsedNumber(value=249711.0, approximate=False, lower_bound=False, footnote='¹')
+    >>> parse_quantity("2497¹11", kind="count")
+    Traceback (most recent call last):
+    ...
+    uhc_analysis.ingest.parsing.ParseError: unexpected character '¹' (U+00B9 SUPERSCRIPT ONE) \
+in '2497¹11'
     """
     if text is None:
         return None
@@ -167,6 +227,10 @@ def parse_quantity(text: str, kind: NumberKind = "number") -> ParsedNumber | Non
         value = float(text)  # fast path: plain ASCII digits, the common case
         if math.isfinite(value):
             return ParsedNumber(value=value)
+    text, footnote = split_footnote(text)
+    odd = _odd_character(text)
+    if odd is not None:
+        raise ParseError(f"unexpected character {odd} in {original!r}")
     text = unicodedata.normalize("NFKC", text).strip().lower().replace("\u00a0", " ")
     if not text:
         return None
@@ -201,7 +265,9 @@ def parse_quantity(text: str, kind: NumberKind = "number") -> ParsedNumber | Non
         value = float(round(value))
     if kind in ("money", "percent") and value < 0:
         raise ParseError(f"{original!r} is negative")
-    return ParsedNumber(value=value, approximate=approx or scale != 1.0, lower_bound=lower)
+    return ParsedNumber(
+        value=value, approximate=approx or scale != 1.0, lower_bound=lower, footnote=footnote
+    )
 
 
 def parse_number(text: str, kind: NumberKind = "number") -> float | None:
@@ -386,6 +452,9 @@ def parse_period(text: str) -> Period:
     if not isinstance(text, str):
         raise ParseError(f"expected a period as text, got {text!r}")
     original = text
+    odd = _odd_character(text)
+    if odd is not None:
+        raise ParseError(f"unexpected character {odd} in period {original!r}")
     s = unicodedata.normalize("NFKC", text).strip().lower()
     if not s:
         raise ParseError("empty period")

@@ -84,36 +84,132 @@ def file_kind(path: Path) -> str:
 #: stage (``national/uhc_criteria.csv``: :mod:`uhc_analysis.ingest.criteria`).
 REFERENCE_FILES: frozenset[str] = frozenset({"national/uhc_criteria.csv"})
 
+#: Suffixes of documentation files kept beside the raw figures (never data).
+DOC_SUFFIXES: tuple[str, ...] = (".md",)
+
+
+def _is_figures_file(path: Path, raw_dir: Path) -> bool:
+    """A ``.csv`` (any case) that is not hidden and not a reference file."""
+    rel = path.relative_to(raw_dir).as_posix().lower()
+    return (
+        path.suffix.lower() == ".csv"
+        and not path.name.startswith(".")
+        and rel not in REFERENCE_FILES
+        and not path.is_symlink()
+    )
+
 
 def discover_raw_files(raw_dir: Path | None = None) -> list[Path]:
     """All raw figure files below ``raw_dir``, sorted (new files are picked up as data).
 
-    Every CSV is a figures file except the reference files in
-    :data:`REFERENCE_FILES`; a CSV whose name tells no kind is an error later
-    (:func:`file_kind`), never skipped silently.
+    Every CSV is a figures file (the extension in any case: ``enrolment.CSV``)
+    except the reference files in :data:`REFERENCE_FILES`; a CSV whose name
+    tells no kind is an error later (:func:`file_kind`), never skipped
+    silently, and so is a folder named like a CSV. Everything else below the
+    folder that is not documentation is listed by :func:`unread_files`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> (d / "bengkulu").mkdir()
+    >>> for name in ("enrolment.CSV", "population.csv", "notes.xlsx", "README.md"):
+    ...     _ = (d / "bengkulu" / name).write_text("x")
+    >>> [p.name for p in discover_raw_files(d)]
+    ['enrolment.CSV', 'population.csv']
+    >>> unread_files(d)
+    [('bengkulu/notes.xlsx', 'not a .csv file')]
     """
     raw_dir = Path(raw_dir or config.DATA_RAW)
     if not raw_dir.is_dir():
-        raise RawFileError(f"raw data folder {raw_dir} does not exist")
-    return sorted(
-        p
-        for p in raw_dir.rglob("*.csv")
-        if not p.name.startswith(".") and p.relative_to(raw_dir).as_posix() not in REFERENCE_FILES
-    )
+        raise RawFileError(
+            f"{config.display_path(raw_dir)}: the raw data folder does not exist; "
+            "pass --raw-dir with the folder of the raw CSV files"
+        )
+    files = []
+    for path in sorted(raw_dir.rglob("*")):
+        if not _is_figures_file(path, raw_dir):
+            continue
+        if path.is_dir():
+            raise RawFileError(
+                f"{path.relative_to(raw_dir).as_posix()}: is a folder, expected a raw CSV "
+                "file; rename or remove it"
+            )
+        files.append(path)
+    return files
+
+
+def unread_files(raw_dir: Path | None = None) -> list[tuple[str, str]]:
+    """Files below ``raw_dir`` that look like data but the build does not read, with why.
+
+    Everything that is neither a figures file (:func:`discover_raw_files`), a
+    reference file nor documentation (``*.md``): spreadsheets, other
+    extensions, hidden files, symbolic links (never followed). The build
+    names each one, so no data is skipped without a word.
+    """
+    raw_dir = Path(raw_dir or config.DATA_RAW)
+    if not raw_dir.is_dir():
+        return []
+    out = []
+    for path in sorted(raw_dir.rglob("*")):
+        rel = path.relative_to(raw_dir).as_posix()
+        if path.is_symlink():
+            out.append((rel, "a symbolic link (never followed); copy the file itself"))
+        elif path.is_dir() or _is_figures_file(path, raw_dir):
+            continue
+        elif rel.lower() in REFERENCE_FILES or path.suffix.lower() in DOC_SUFFIXES:
+            continue
+        elif path.name.startswith("."):
+            out.append((rel, "a hidden file"))
+        else:
+            out.append((rel, "not a .csv file"))
+    return out
+
+
+def _encoding_guess(data: bytes) -> str:
+    """What a file that is not UTF-8 most likely is (for the message).
+
+    Examples
+    --------
+    >>> _encoding_guess("a,b".encode("utf-16")), _encoding_guess("café".encode("latin-1"))
+    ('UTF-16', 'Latin-1/Windows-1252')
+    """
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data[:4] in (b"\xff\xfe\x00\x00",):
+        return "UTF-16" if data[:4] != b"\xff\xfe\x00\x00" else "UTF-32"
+    head = data[:4000]
+    if head and head.count(b"\x00") > len(head) // 4:
+        return "UTF-16"  # ASCII text with a NUL byte after (or before) every character
+    try:
+        head.decode("cp1252")
+    except UnicodeDecodeError:
+        return "an unknown encoding"
+    return "Latin-1/Windows-1252"
 
 
 def _decode(path: Path, data: bytes) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         bad = data[exc.start : exc.start + 8]
         raise RawFileError(
             f"{path}: line {line}: not valid UTF-8 (bytes {bad!r} at offset {exc.start}); "
-            "re-save the file as UTF-8 (it looks like Latin-1/Windows-1252)"
+            f"it looks like {_encoding_guess(data)}: re-save the file as UTF-8"
         ) from exc
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise RawFileError(
+            f"{path}: line {line}: holds NUL bytes (a binary file, or {_encoding_guess(data)}); "
+            "re-save the file as UTF-8 CSV"
+        )
+    if "\r" in text and "\n" not in text:
+        raise RawFileError(
+            f"{path}: line 1: the lines end in a bare carriage return (CR, old Mac style); "
+            "re-save the file with LF or CRLF line endings"
+        )
+    return text
 
 
 def _header_key(cells: list[str]) -> list[str]:
@@ -167,8 +263,16 @@ def _split_records(
             cells = next(reader)
         except StopIteration:
             break
-        except csv.Error as exc:  # pragma: no cover - csv is lenient with strict=False
-            raise RawFileError(f"{name}: line {start + 1}: {exc}") from exc
+        except csv.Error as exc:
+            what = (
+                "a bare carriage return (CR) inside an unquoted field"
+                if "new-line" in str(exc)
+                else str(exc)
+            )
+            raise RawFileError(
+                f"{name}: line {start + 1}: {what}; re-save the file with LF or CRLF line "
+                "endings (quote fields that hold line breaks)"
+            ) from exc
         raw_text = "".join(lines[start : source.pos])
         if raw_text.count('"') % 2:
             rejects.append(
@@ -212,7 +316,16 @@ def read_raw_file(path: Path, raw_dir: Path | None = None) -> RawFile:
         name = path.relative_to(base).as_posix()
     except ValueError:
         name = path.name
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise RawFileError(
+            f"{name}: is a folder, expected a raw CSV file; rename or remove it"
+        ) from None
+    except OSError as exc:
+        raise RawFileError(
+            f"{name}: cannot be read ({exc.strerror or exc}); check the file and its permissions"
+        ) from None
     sha = hashlib.sha256(data).hexdigest()
     if not data.strip():
         raise RawFileError(
@@ -336,23 +449,38 @@ def sync_raw(facts_dir: Path, raw_dir: Path | None = None) -> list[Path]:
     facts_dir = Path(facts_dir)
     raw_dir = Path(raw_dir or config.DATA_RAW)
     if not facts_dir.is_dir():
-        raise RawFileError(f"facts folder {facts_dir} does not exist")
+        raise RawFileError(
+            f"{config.display_path(facts_dir)}: the facts folder does not exist (or is not a "
+            "folder); pass --facts-dir with the folder of the fact files"
+        )
     plan: list[tuple[Path, bytes]] = []
-    for src in sorted(facts_dir.rglob("*.csv")):
+    for src in sorted(facts_dir.rglob("*")):
         rel = src.relative_to(facts_dir)
-        if src.is_symlink() or any(p.is_symlink() for p in src.parents if facts_dir in p.parents):
-            raise RawFileError(f"{src}: is a symbolic link; facts files must be regular files")
+        linked = src.is_symlink() or any(
+            p.is_symlink() for p in src.parents if facts_dir in p.parents
+        )
+        if not linked and (src.is_dir() or src.suffix.lower() != ".csv"):
+            continue
+        if linked:
+            raise RawFileError(
+                f"{config.display_path(src)}: is (or lies below) a symbolic link; facts files "
+                "must be regular files inside the facts folder: copy the file itself there"
+            )
         dest = raw_dir / rel
         if dest.is_symlink() or any(
             p.is_symlink() for p in dest.parents if raw_dir in p.parents or p == raw_dir
         ):
             raise RawFileError(
-                f"{dest}: is (or lies below) a symbolic link; not writing through it"
+                f"{config.display_path(dest)}: is (or lies below) a symbolic link; not writing "
+                "through it: replace the link by a regular file or folder"
             )
         data = src.read_bytes()
         if dest.exists():
             if dest.is_dir():
-                raise RawFileError(f"{dest}: is a folder, expected a raw file")
+                raise RawFileError(
+                    f"{config.display_path(dest)}: is a folder, expected a raw file; rename or "
+                    "remove it"
+                )
             old = dest.read_bytes()
             if old == data:
                 continue
@@ -360,8 +488,9 @@ def sync_raw(facts_dir: Path, raw_dir: Path | None = None) -> list[Path]:
             if changed:
                 shown = ", ".join(str(n) for n in changed[:10])
                 raise RawFileError(
-                    f"{src}: would change or remove raw line(s) {shown} of {dest}; raw files are "
-                    "append-only (use uhc_analysis/reference/corrections.csv for corrections)"
+                    f"{config.display_path(src)}: would change or remove raw line(s) {shown} of "
+                    f"{config.display_path(dest)}; raw files are append-only (use "
+                    "uhc_analysis/reference/corrections.csv for corrections)"
                 )
         plan.append((dest, data))
     written: list[Path] = []

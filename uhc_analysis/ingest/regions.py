@@ -164,8 +164,8 @@ class RegionResolutionError(ValueError):
         return (
             f"cannot resolve region {self.name!r}{hint}: {self.reason}. "
             f"Candidates: {listed}. If it is a valid spelling of one region, add a row "
-            f"to {self.alias_file} (columns {','.join(ALIAS_COLUMNS)}; alias in normalised "
-            f"form, e.g. {alias!r}); never map it in code."
+            f"to {config.display_path(self.alias_file)} (columns {','.join(ALIAS_COLUMNS)}; "
+            f"alias in normalised form, e.g. {alias!r}); never map it in code."
         )
 
     def __reduce__(self):  # keep the attributes when pickled (multiprocessing)

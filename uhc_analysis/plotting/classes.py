@@ -36,6 +36,8 @@ COVERAGE_BREAKS: tuple[float, ...] = (80.0, 90.0, 95.0, 98.0)
 GAP_BREAKS: tuple[int, ...] = (0, 5_000, 20_000, 50_000)
 #: Default year bins of the projected-year map: ``<= 2026``, ``2027–2030``, ``> 2030``.
 YEAR_BINS: tuple[int, int] = (2026, 2030)
+
+
 def _cut(values: Iterable[float], edges: Iterable[float], *, right: bool) -> pd.Series:
     """Class number of each value between ``-inf``, ``edges`` and ``inf`` (``<NA>`` if missing)."""
     import pandas as pd

@@ -244,6 +244,23 @@ class RejectsSchema(_Table):
         unique = ["file", "line"]
 
 
+class FootnotesSchema(_Table):
+    """``footnotes.csv``: a footnote mark printed after a raw figure (``249711¹``).
+
+    The mark is split off the number (never read as a digit); the row of the
+    figure is kept, and this table says which cell carried which mark.
+    """
+
+    file: Text
+    line: Int = _count(ge=1)
+    column: Text
+    value: Text
+    mark: Text = pa.Field(str_length={"min_value": 1})
+
+    class Config:
+        unique = ["file", "line", "column"]
+
+
 class AccountingSchema(_Table):
     """``accounting.csv``: per raw file, rows read = kept + merged + rejected."""
 

@@ -145,23 +145,29 @@ def _parse_period(row: dict[str, str], column: str, settings: CleanSettings) -> 
 
 
 @lru_cache(maxsize=262144)
-def _quantity(value: str, kind: str) -> tuple[float | None, bool, bool] | str:
-    """Parsed (value, approximate, lower_bound), or the error text; each distinct text once."""
+def _quantity(value: str, kind: str) -> tuple[float | None, bool, bool, str] | str:
+    """Parsed (value, approximate, lower_bound, footnote), or the error text; each text once."""
     try:
         parsed = parse_quantity(value, kind)  # type: ignore[arg-type]
     except ParseError as exc:
         return str(exc)
     if parsed is None:
-        return None, False, False
-    return parsed.value, parsed.approximate, parsed.lower_bound
+        return None, False, False, ""
+    return parsed.value, parsed.approximate, parsed.lower_bound, parsed.footnote
 
 
-def _parse_value(row: dict[str, str], column: str, kind: str) -> tuple[float | None, bool, bool]:
+def _parse_value(
+    row: dict[str, str], column: str, kind: str, rec: dict[str, Any] | None = None
+) -> tuple[float | None, bool, bool]:
+    """The parsed figure of ``row[column]``; a footnote mark is listed in ``rec["_footnotes"]``."""
     value = row[column]
     result = _quantity(value, kind)
     if isinstance(result, str):
         raise RowRejected(column, value, f"malformed {kind}: {result}")
-    return result
+    number, approximate, lower_bound, footnote = result
+    if footnote and rec is not None:
+        rec["_footnotes"].append((column, value, footnote))
+    return number, approximate, lower_bound
 
 
 def _normalise_label(text: str) -> str:
@@ -313,6 +319,7 @@ def _common(row: dict[str, str], settings: CleanSettings, period_column: str) ->
         "remarks": remarks,
         "rounded": bool(_ROUNDED_RE.search(remarks)),
         "lower_bound": bool(_LOWER_BOUND_RE.search(remarks)),
+        "_footnotes": [],  # (column, value, mark): listed in footnotes.csv
     }
 
 
@@ -329,9 +336,9 @@ def clean_enrolment_row(row: dict[str, str], settings: CleanSettings) -> dict[st
     measure = row["measure"].strip().lower()
     if measure not in MEASURES:
         raise RowRejected("measure", row["measure"], f"measure must be one of {MEASURES}")
-    enrolled, approx_e, lb_e = _parse_value(row, "enrolled", "count")
-    pct, approx_p, lb_p = _parse_value(row, "coverage_pct", "percent")
-    population, approx_n, _ = _parse_value(row, "population", "count")
+    enrolled, approx_e, lb_e = _parse_value(row, "enrolled", "count", rec)
+    pct, approx_p, lb_p = _parse_value(row, "coverage_pct", "percent", rec)
+    population, approx_n, _ = _parse_value(row, "population", "count", rec)
     if enrolled is None and pct is None:
         raise RowRejected("enrolled", "", "no figure: both enrolled and coverage_pct are empty")
     _check_people(enrolled, "enrolled", row["enrolled"], settings)
@@ -366,7 +373,7 @@ def clean_enrolment_row(row: dict[str, str], settings: CleanSettings) -> dict[st
 def clean_population_row(row: dict[str, str], settings: CleanSettings) -> dict[str, Any]:
     """Validate one raw population row (text) into a clean record; raises RowRejected."""
     rec = _common(row, settings, "period")
-    population, approx, _ = _parse_value(row, "population", "count")
+    population, approx, _ = _parse_value(row, "population", "count", rec)
     if population is None:
         raise RowRejected("population", "", "population is empty")
     _check_people(population, "population", row["population"], settings)
@@ -387,7 +394,7 @@ def clean_commitment_row(row: dict[str, str], settings: CleanSettings) -> dict[s
     kind = row["kind"].strip().lower()
     if kind not in COMMITMENT_KINDS:
         raise RowRejected("kind", row["kind"], f"kind must be one of {COMMITMENT_KINDS}")
-    target_pct, _, _ = _parse_value(row, "target_pct", "percent")
+    target_pct, _, _ = _parse_value(row, "target_pct", "percent", rec)
     if target_pct is not None and not 0 < target_pct <= settings.max_coverage_pct:
         raise RowRejected("target_pct", row["target_pct"], "target_pct outside 0-200%")
     target_date = row["target_date"]
@@ -396,10 +403,10 @@ def clean_commitment_row(row: dict[str, str], settings: CleanSettings) -> dict[s
             target_date = _period(target_date).iso()
         except ParseError as exc:
             raise RowRejected("target_date", target_date, str(exc)) from None
-    budget, _, _ = _parse_value(row, "budget_idr", "money")
+    budget, _, _ = _parse_value(row, "budget_idr", "money", rec)
     if budget is not None and budget <= 0:
         raise RowRejected("budget_idr", row["budget_idr"], "budget must be positive")
-    people, _, _ = _parse_value(row, "people_funded", "count")
+    people, _, _ = _parse_value(row, "people_funded", "count", rec)
     _check_people(people, "people_funded", row["people_funded"], settings)
     rec.update(
         kind=kind,

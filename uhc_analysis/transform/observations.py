@@ -287,7 +287,8 @@ class CleanResult:
 
     Each frame is the processed table of the same name (``manifest``:
     ``raw_manifest``), validated against its schema. ``corrections_applied``
-    lists the reviewed corrections applied to raw cells (none by default).
+    lists the reviewed corrections applied to raw cells (none by default);
+    ``footnotes`` the footnote marks split off raw figures (``249711¹``).
     """
 
     regions: pd.DataFrame
@@ -303,6 +304,11 @@ class CleanResult:
     corrections_applied: pd.DataFrame = field(
         default_factory=lambda: schemas.validate(
             pd.DataFrame(columns=list(CORRECTIONS_APPLIED)), "corrections_applied"
+        )
+    )
+    footnotes: pd.DataFrame = field(
+        default_factory=lambda: schemas.validate(
+            pd.DataFrame(columns=list(schemas.columns_of("footnotes"))), "footnotes"
         )
     )
 
@@ -328,7 +334,8 @@ def clean_files(
     raws: list[RawFile] = [read_raw_file(Path(f), raw_dir) for f in files]
     applied = pd.DataFrame(columns=list(CORRECTIONS_APPLIED))
     if corrections is not None:
-        raws, applied = correct_raw_files(raws, load_corrections(corrections), str(corrections))
+        table = config.display_path(corrections)  # named in messages, never by its install path
+        raws, applied = correct_raw_files(raws, load_corrections(corrections), table)
     records, rejects = clean_rows(raws, settings)
     frames: dict[str, pd.DataFrame] = {}
     source_links: list[tuple[str, str]] = []
@@ -338,6 +345,16 @@ def clean_files(
         source_links += sources
         raw_links += raw_rows
     rejects_df = _sorted_frame(rejects, "rejects", ["file", "line", "column"])
+    footnotes = _sorted_frame(
+        [
+            (rec["_file"], rec["_line"], *note)
+            for recs in records.values()
+            for rec in recs
+            for note in rec["_footnotes"]
+        ],
+        "footnotes",
+        ["file", "line", "column"],
+    )
     observation_raw_rows = _sorted_frame(raw_links, "observation_raw_rows", ["file", "line"])
     manifest = _sorted_frame(
         [(r.file, r.kind, r.sha256, r.n_read) for r in raws], "raw_manifest", ["file"]
@@ -356,6 +373,7 @@ def clean_files(
         ),
         observation_raw_rows=observation_raw_rows,
         corrections_applied=schemas.validate(applied, "corrections_applied"),
+        footnotes=footnotes,
     )
 
 
@@ -462,6 +480,38 @@ def clean_all(
     )
 
 
+def check_not_empty(result: CleanResult, raw_dir: Path | str) -> None:
+    """Refuse a build that would publish no observation at all.
+
+    An empty raw folder, or one whose files hold only headers or only rejected
+    rows, is almost always a mistake (a wrong ``--raw-dir``, a failed copy);
+    publishing it would replace a good processed set with empty tables. The
+    build calls this unless asked to allow it (``uhc-analysis build --allow-empty``).
+
+    Raises
+    ------
+    RawFileError
+        One sentence naming the folder, what it held, and what to do.
+    """
+    kept = len(result.enrolment) + len(result.population) + len(result.commitments)
+    if kept:
+        return
+    where = config.display_path(raw_dir)
+    files = len(result.accounting)
+    if not files:
+        found = "holds no raw figures files (*.csv)"
+    else:
+        t = result.accounting[["read", "rejected"]].sum()
+        found = (
+            f"holds {files} raw file(s) that yield no observation ({int(t['read'])} rows read, "
+            f"{int(t['rejected'])} rejected: see the rejects of a build with --allow-empty)"
+        )
+    raise RawFileError(
+        f"{where}: {found}; nothing was written and the previous processed set is intact "
+        "(check --raw-dir, or pass --allow-empty to build an empty set on purpose)"
+    )
+
+
 def format_accounting(accounting: pd.DataFrame) -> str:
     """The per-file accounting as a fixed-width text table (printed by the build)."""
     lines = [f"{'file':<28} {'read':>5} {'kept':>5} {'merged':>6} {'rejected':>8}"]
@@ -479,6 +529,7 @@ __all__ = [
     "RawFileError",
     "Reject",
     "accounting",
+    "check_not_empty",
     "clean_all",
     "clean_files",
     "default_corrections",

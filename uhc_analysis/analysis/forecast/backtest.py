@@ -66,6 +66,23 @@ PREDICTIONS: tuple[str, ...] = (
     "method",
 )
 ALPHA = 0.2
+#: Columns of the scores table (:func:`score`).
+SCORES: tuple[str, ...] = (
+    "set",
+    "subset",
+    "n",
+    "mae",
+    "bias",
+    "mae_last_value",
+    "bias_last_value",
+    "mae_ratio",
+    "coverage80",
+    "coverage80_lo",
+    "coverage80_hi",
+    "interval_score80",
+    "brier",
+    "brier_naive",
+)
 
 
 def cut(
@@ -209,7 +226,7 @@ def score(pred: pd.DataFrame) -> pd.DataFrame:
         ):
             if len(g):
                 rows.append({"set": name, "subset": subset, **_scores(g)})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(SCORES))
 
 
 #: The issue-12 targets: (name, subset, column, lower, upper); NaN: no bound.

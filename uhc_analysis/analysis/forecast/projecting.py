@@ -391,7 +391,8 @@ def project(
     thr_reg = tuple(thresholds or s.thresholds)
     thr_act = tuple(s.activity_thresholds)
     now = decimal_year(f.as_of)
-    start = math.floor(min(f.obs["decimal_year"].min(), now))
+    first = float(f.obs["decimal_year"].min()) if len(f.obs) else now
+    start = math.floor(min(first, now))
     grid = np.round(np.arange(start, now + s.horizon_years + 1e-9, 1 / 12), 6)
     grid = np.unique(np.append(grid, now))
     path_years = np.round(np.arange(start, now + s.horizon_years + 1e-9, s.path_step), 6)
@@ -430,6 +431,8 @@ def project(
                 )
             )
     crossings = pd.DataFrame(rows, columns=list(CROSSINGS))
+    if not path_parts:  # no region of the settings' provinces
+        return crossings, pd.DataFrame(columns=list(PATHS))
     paths = pd.concat(path_parts, ignore_index=True)[list(PATHS)]
     return crossings, paths
 
