@@ -404,12 +404,16 @@ def _sources(present: set[str]) -> list[dict[str, str]]:
     return out
 
 
-def package_descriptor(processed_dir: Path | str | None = None) -> dict[str, Any]:
+def package_descriptor(
+    processed_dir: Path | str | None = None, staged: Path | str | None = None
+) -> dict[str, Any]:
     """The ``datapackage.json`` of a processed folder, as a dict.
 
     One resource per processed table present (``<name>.csv`` of
     :data:`uhc_analysis.schemas.TABLES`, in that order); other files are not
-    described.
+    described. With ``staged`` (a stage's staging folder, see
+    :func:`uhc_analysis.io.staged_outputs`) a table there stands for the
+    folder's own: the package describes the set as it will be once published.
 
     Raises
     ------
@@ -417,7 +421,13 @@ def package_descriptor(processed_dir: Path | str | None = None) -> dict[str, Any
         The folder holds no processed table.
     """
     folder = Path(config.DATA_PROCESSED if processed_dir is None else processed_dir)
-    present = {name for name in schemas.TABLES if (folder / f"{name}.csv").is_file()}
+    where = {}
+    for name in schemas.TABLES:
+        for base in ([Path(staged)] if staged is not None else []) + [folder]:
+            if (base / f"{name}.csv").is_file():
+                where[name] = base
+                break
+    present = set(where)
     if not present:
         raise FileNotFoundError(
             f"{config.display_path(folder)}: holds no processed table; run `uhc-analysis build`"
@@ -431,21 +441,31 @@ def package_descriptor(processed_dir: Path | str | None = None) -> dict[str, Any
         "licenses": [dict(license) for license in _LICENSES],
         "sources": _sources(present),
         "resources": [
-            resource_descriptor(name, folder, present) for name in schemas.TABLES if name in present
+            resource_descriptor(name, where[name], present)
+            for name in schemas.TABLES
+            if name in present
         ],
     }
 
 
-def datapackage_text(processed_dir: Path | str | None = None) -> str:
+def datapackage_text(
+    processed_dir: Path | str | None = None, staged: Path | str | None = None
+) -> str:
     """The bytes of ``datapackage.json``: fixed key order, no timestamp, LF, final newline."""
-    return json.dumps(package_descriptor(processed_dir), indent=2, ensure_ascii=False) + "\n"
+    descriptor = package_descriptor(processed_dir, staged)
+    return json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_datapackage(processed_dir: Path | str | None = None) -> Path:
-    """Write ``<processed_dir>/datapackage.json`` atomically; return its path.
+def write_datapackage(
+    processed_dir: Path | str | None = None, staged: Path | str | None = None
+) -> Path:
+    """Write ``datapackage.json`` atomically; return its path.
 
-    ``processed_dir`` defaults to ``data/processed``. Call it after the stages
-    have published their files (it describes what is in the folder). The same
+    ``processed_dir`` defaults to ``data/processed``. Without ``staged`` it is
+    written there and describes what the folder holds; with ``staged`` it is
+    written into that staging folder and describes the set as it will be once
+    the stage is published (the pipeline does this, so the package is
+    published with the tables it describes, under the manifest). The same
     files give the same bytes.
 
     Examples
@@ -462,7 +482,9 @@ def write_datapackage(processed_dir: Path | str | None = None) -> Path:
     True
     """
     folder = Path(config.DATA_PROCESSED if processed_dir is None else processed_dir)
-    text = datapackage_text(folder)
+    text = datapackage_text(folder, staged)
+    if staged is not None:
+        folder = Path(staged)
     path = folder / DATAPACKAGE_NAME
     fd, tmp_name = tempfile.mkstemp(prefix=f".{DATAPACKAGE_NAME}.", suffix=".tmp", dir=folder)
     try:

@@ -75,13 +75,11 @@ def _folder(path: Path | str | None, default: Path) -> Path:
     return Path(default if path is None else path)
 
 
-def _describe(out: Path) -> None:
-    """Rewrite ``datapackage.json`` for what ``out`` now holds (under the writers' lock)."""
+def _describe(out: Path, stage: Path) -> None:
+    """``datapackage.json`` of the set as it will be once ``stage`` is published into ``out``."""
     from uhc_analysis.datapackage import write_datapackage
-    from uhc_analysis.io import writer_lock
 
-    with writer_lock(out):
-        write_datapackage(out)
+    write_datapackage(out, staged=stage)
 
 
 # --------------------------------------------------------------------------- build
@@ -161,7 +159,7 @@ def build(
         write_table(pop, "population_series", stage)
         write_table(pop_links, "population_series_observations", stage)
         write_text(summary, stage / "quality_summary.md")
-    _describe(out)
+        _describe(out, stage)
     if verbose:
         for name, why in unread:
             print(f"not read: {name} ({why})")
@@ -189,7 +187,7 @@ def metrics(processed_dir: Path | str | None = None, *, at: str | None = None) -
     with staged_outputs(out) as stage:  # published with the manifest, under the lock
         write_table(budgets, "budget_check", stage)
         write_table(table, "metrics", stage)
-    _describe(out)
+        _describe(out, stage)
     return table_path("metrics", out)
 
 
@@ -248,7 +246,7 @@ def project(
         write_table(paths, "projection_paths", stage)
         write_table(predictions, "backtest_predictions", stage)
         write_table(scores, "backtest_scores", stage)
-    _describe(out)
+        _describe(out, stage)
     names = ("time_to_uhc", "projections", "projection_paths")
     names += ("backtest_predictions", "backtest_scores")
     return [table_path(name, out) for name in names]
@@ -297,7 +295,7 @@ def status(
         if summary.is_file():
             text = with_contradictions(summary.read_text(encoding="utf-8"), result.contradictions)
             write_text(text, stage / "quality_summary.md")
-    _describe(out)
+        _describe(out, stage)
     names = ("uhc_criteria", "uhc_status", "uhc_contradictions", "award_evidence", "activity_rates")
     return [table_path(name, out) for name in names]
 

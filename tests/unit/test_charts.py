@@ -65,13 +65,17 @@ def paths() -> pd.DataFrame:
     return pd.DataFrame(
         {
             "region_code": "1701",
-            "model": "logit_wls",
-            "year": years,
+            "measure": "registered",
+            "model": "rw_drift",
+            "year": years.astype(float),
+            "median": mid,
             "coverage_pct": mid,
             "lo80": mid - 1,
             "hi80": mid + 1,
             "lo95": mid - 2,
             "hi95": mid + 2,
+            "cap": 100.0,
+            "borrowed_trend": False,
         },
         columns=list(schemas.PROJECTION_PATHS),
     )
@@ -92,7 +96,7 @@ def test_trend_has_thresholds_fan_and_lower_bound(panel, paths) -> None:
     fans = [c for c in ax.collections if isinstance(c, PolyCollection)]
     assert len(fans) == 2  # 95 % and 80 % bands
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "projection (logit_wls)" in legend and "80 % interval" in legend
+    assert "projection (rw_drift)" in legend and "80 % interval" in legend
     assert any("lower bound" in t for t in legend)
     assert "as published (source's denominator)" in legend
     assert "recomputed, Dukcapil denominator" in legend

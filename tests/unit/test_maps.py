@@ -332,3 +332,10 @@ def test_importing_plot_modules_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_plotting_knows_the_schema_projection_statuses() -> None:
+    from uhc_analysis.plotting import classes
+    from uhc_analysis.schemas import fields
+
+    assert classes.PROJECTION_STATUSES == fields.PROJECTION_STATUSES

@@ -25,7 +25,6 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from uhc_analysis.plotting.labels import fmt_int, fmt_threshold, label
-from uhc_analysis.schemas.fields import PROJECTION_STATUSES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,6 +35,18 @@ COVERAGE_BREAKS: tuple[float, ...] = (80.0, 90.0, 95.0, 98.0)
 GAP_BREAKS: tuple[int, ...] = (0, 5_000, 20_000, 50_000)
 #: Default year bins of the projected-year map: ``<= 2026``, ``2027–2030``, ``> 2030``.
 YEAR_BINS: tuple[int, int] = (2026, 2030)
+
+
+#: Status values of ``projections.csv`` (the same as
+#: :data:`uhc_analysis.schemas.fields.PROJECTION_STATUSES`, a test checks it; not imported
+#: from there because the schemas load pandera, which plotting modules must not at import).
+PROJECTION_STATUSES: tuple[str, ...] = (
+    "reached",
+    "on_track",
+    "overdue",
+    "not_on_current_trend",
+    "insufficient_data",
+)
 
 
 def _cut(values: Iterable[float], edges: Iterable[float], *, right: bool) -> pd.Series:

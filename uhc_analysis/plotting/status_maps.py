@@ -25,7 +25,8 @@ Examples
 ...     "tier": "", "min_coverage_pct": 98.0, "min_active_pct": float("nan"),
 ...     "in_force": True, "evaluated_at": "2026-12-02", "status": ["confirmed", "stale"],
 ...     "evidence_date": ["2026-01-27", "2022-06-01"], "evidence_kind": ["award", "observed"],
-...     "reason": ["x", "nothing newer within 24 months of 2026-12-02"]})
+...     "reason": ["x", "nothing newer within 24 months of 2026-12-02"],
+...     "recent_months": 24.0})
 >>> ax = status_map(status, squares("17", 3), "national_98")
 >>> legend = [t.get_text() for t in ax.get_legend().get_texts()]
 >>> legend[0], legend[4], legend[-1]
@@ -304,7 +305,7 @@ def status_map(
     ...     "province_code": "17", "criterion_id": "rpjmn_95", "scheme": "rpjmn", "tier": "",
     ...     "min_coverage_pct": 95.0, "min_active_pct": float("nan"), "in_force": False,
     ...     "evaluated_at": "2024-12-31", "status": "confirmed", "evidence_date": "2024-08-15",
-    ...     "evidence_kind": "observed", "reason": "a figure"})
+    ...     "evidence_kind": "observed", "reason": "a figure", "recent_months": 24.0})
     >>> ax = status_map(s, squares("17", 1), "rpjmn_95", lang="id")
     >>> ax.get_title(loc="left")
     'Status UHC: Target RPJMN (terdaftar \u2265 95 %), Province 17'
@@ -342,7 +343,7 @@ def status_map_provinces(
     ...     "scheme": "national_target", "tier": "", "min_coverage_pct": 98.0,
     ...     "min_active_pct": float("nan"), "in_force": True, "evaluated_at": "2026-12-02",
     ...     "status": ["overdue", "insufficient_data"], "evidence_date": ["2025-04-01", ""],
-    ...     "evidence_kind": ["projection", ""], "reason": "r"})
+    ...     "evidence_kind": ["projection", ""], "reason": "r", "recent_months": 24.0})
     >>> fig = status_map_provinces(s, shapes, "national_98", provinces=("16", "17"))
     >>> [t.get_text() for t in fig.legends[0].get_texts()][-2:]
     ['insufficient data (1)', 'no data (2)']
