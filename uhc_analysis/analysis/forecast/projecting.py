@@ -382,9 +382,9 @@ def project(
     98 % and 80 % active), the median and 80/95 % crossing years from the
     level draws, never before the latest figure below,
     ``probability_at_or_above`` at ``as_of`` from the observation draws.
-    Paths: per region x measure x year (step ``settings.path_step``) the
-    median (capped, also as ``coverage_pct`` for :mod:`..uhc_status`) and
-    bands of a published figure.
+    Paths: per region x measure x year (step ``settings.path_step``, from the
+    step before the latest figure on) the median (capped, also as
+    ``coverage_pct`` for :mod:`..uhc_status`) and bands of a published figure.
     """
     s = settings or ForecastSettings()
     f = forecast(panel, commitments, as_of=as_of, settings=s, criteria=criteria, regions=regions)
@@ -408,8 +408,12 @@ def project(
         for r_thr, a_thr in s.joint:
             rows.append(_crossing_row(f, region, "joint", r_thr, a_thr, grid, now, lev, obs_d))
         for m in ("registered", "active"):
-            _, o = f.draws(region, m, path_years)
             line = f.fits[m].lines[region]
+            # the path starts at the anchor (the latest figure): before it there are figures
+            years = path_years
+            if math.isfinite(line.t_anchor):
+                years = path_years[path_years >= line.t_anchor - s.path_step]
+            _, o = f.draws(region, m, years)
             b = bands(o, line.cap)
             n_own = _latest(f, region, m)[2]
             path_parts.append(
@@ -418,7 +422,7 @@ def project(
                         "region_code": region,
                         "measure": m,
                         "model": MODEL_NAMES[m],
-                        "year": path_years,
+                        "year": years,
                         "median": b["median"],
                         "coverage_pct": b["median"],
                         "lo80": b["lo80"],
