@@ -38,6 +38,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from uhc_analysis import config
+from uhc_analysis.ingest.corrections import CORRECTION_COLUMNS
 from uhc_analysis.transform.observations import CleanResult, format_accounting
 from uhc_analysis.transform.panel import recompute_check
 from uhc_analysis.transform.population import (
@@ -65,16 +66,7 @@ _CONTRADICTION_COLUMNS: list[str] = [
     "figure_observation_id",
 ]
 #: Columns of ``corrections_applied.csv`` the summary shows (all of them).
-_CORRECTION_COLUMNS: list[str] = [
-    "file",
-    "line",
-    "column",
-    "old_value",
-    "new_value",
-    "reason",
-    "url",
-    "reviewer",
-]
+_CORRECTION_COLUMNS: list[str] = list(CORRECTION_COLUMNS)
 
 
 def md_cell(value: object) -> str:

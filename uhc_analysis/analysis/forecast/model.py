@@ -18,8 +18,9 @@ by points between reports as denominators change. A lower bound or award
 after the latest figure that the anchored line is below moves the anchor to
 the bound. Regions without a figure get the mean of their province's latest
 figures. Evaluated on the tuning set and not used: one drift per province,
-noise only from the growth increments, a plateau drift above
-``drift_below_pct`` (``two_phase_drift``), the plateau median as the cap.
+noise only from the growth increments, a slower drift above
+``drift_below_pct`` (worse: regions just below 95 % often jump well past it),
+the plateau median as the cap.
 (The paragraphs below on MixedLM lines and one-step imputation describe the
 earlier level model; activity still works that way.)
 
@@ -113,10 +114,6 @@ class ForecastSettings:
     random_walk: bool = True
     #: Add the plateau's spread (pp) to a predicted figure (see :func:`plateau_noise`).
     top_noise: bool = True
-    #: Two drifts: the fitted growth drift below ``drift_below_pct`` and, above it, the
-    #: plateau drift of the figures that start there (:func:`plateau_drift`). Tried on the
-    #: tuning set and worse there (regions just below 95 % often jump well past it), so off.
-    two_phase_drift: bool = False
     #: Lowest future drift (logit per year); a drop is a level shift, not a trend.
     min_drift: float = 0.0
     #: Multiplier of the fitted drift (1: undamped).
@@ -170,10 +167,6 @@ class MeasureFit:
     #: Activity only: per-region offset mean and variance.
     offsets: dict[str, tuple[float, float]] = field(default_factory=dict)
     n_imputed: int = 0
-    #: Where the growth drift hands over to the plateau drift (pp; NaN: never).
-    plateau: float = math.nan
-    #: Drift above ``plateau`` (logit per year at ``plateau``), see :func:`plateau_drift`.
-    plateau_drift: float = 0.0
     #: Variance (pp^2) of a new figure around the latest one at the plateau: ``c0 + c1 * years``.
     top_noise: tuple[float, float] = (0.0, 0.0)
 
@@ -395,38 +388,6 @@ def plateau_noise(points: pd.DataFrame, from_pct: float) -> tuple[float, float]:
     return 2.0 * half, q
 
 
-def plateau_drift(frame: pd.DataFrame, below: float, ceiling: float) -> float:
-    """The drift of figures at the top, in logit units per year at the hand-over level ``below``.
-
-    The growth drift is fitted on increments that start below
-    ``drift_below_pct``; above it figures still move (denominators lag, data
-    are cleansed), more slowly. This is the pooled drift of the increments
-    that start at or above it: ``sm.WLS`` of their change in points on their
-    gap in years (no intercept), converted to the logit scale at the hand-over
-    level (``dy = dpp / (K p (1 - p))``, ``p`` = level / ``K``). Zero with
-    fewer than three such increments; never negative (a fall is a level
-    shift, as for the growth drift).
-
-    Examples
-    --------
-    >>> y = to_logit(np.array([96, 97, 98, 99, 99.5, 100.0]), 101.0)
-    >>> f = pd.DataFrame({"region_code": list("aaabbb"), "province_code": "17",
-    ...     "t": [0.0, 1.0, 2.0] * 2, "y": y})
-    >>> round(plateau_drift(f, float(to_logit(95.0, 101.0)), 101.0), 3)
-    0.133
-    """
-    inc = increments(frame)
-    inc = inc.loc[inc["y_start"].ge(below)]
-    if len(inc) < 3:
-        return 0.0
-    start = from_logit(inc["y_start"].to_numpy(dtype=float), ceiling)
-    end = from_logit((inc["y_start"] + inc["dy"]).to_numpy(dtype=float), ceiling)
-    dt = inc["dt"].to_numpy(dtype=float)
-    pp_per_year = float(sm.WLS(end - start, dt[:, None], weights=np.ones(len(dt))).fit().params[0])
-    p = float(from_logit(below, ceiling)) / ceiling
-    return max(pp_per_year, 0.0) / (ceiling * p * (1 - p))
-
-
 def _anchor_cov(t: float, var_y: float, var_b: float) -> np.ndarray:
     """Covariance of (intercept at 0, slope) of a line through an anchor at centred time ``t``."""
     jac = np.array([[1.0, -t], [0.0, 1.0]])
@@ -477,9 +438,6 @@ def fit_registered(
     counts = frame.groupby("region_code").size()
     cap = caps(pts, regions, settings)
     out = MeasureFit("registered", ceiling, drift.scale, drift.method)
-    if settings.two_phase_drift:  # growth drift up to drift_below_pct, plateau drift above
-        out.plateau = settings.drift_below_pct
-        out.plateau_drift = plateau_drift(frame, below, ceiling)
     if settings.top_noise:
         out.top_noise = plateau_noise(pts, settings.plateau_from_pct)
     n_bumped = 0

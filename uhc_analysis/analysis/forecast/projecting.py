@@ -163,8 +163,6 @@ class Forecast:
             s.t0,
             offset,
             s.min_drift,
-            reg.plateau,
-            reg.plateau_drift,
         )
         if measure == "active":  # activity per resident cannot exceed registered coverage
             reg_lev, _ = self.draws(region, "registered", times)

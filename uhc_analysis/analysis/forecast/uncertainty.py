@@ -64,17 +64,11 @@ def level_draws(
     t0: float,
     offset: tuple[float, float] | None = None,
     min_slope: float = -np.inf,
-    stop_pct: float = np.nan,
-    stop_drift: float = 0.0,
 ) -> np.ndarray:
     """Level draws (n x len(times)): the drawn line through the ceiling, capped at ``line.cap``.
 
     A drawn slope below ``min_slope`` is raised to it, pivoting about the anchor
-    (``line.t_anchor``) so the anchored level stays. With ``stop_pct`` the
-    drawn drift carries the level up to that percentage, and from there on
-    (or from the anchor, when it is above) the level moves at ``stop_drift``
-    (logit per year): the plateau's own drift, so a region at the top does
-    not keep the growth phase's pace. The random walk is added to either.
+    (``line.t_anchor``) so the anchored level stays.
     """
     times = np.asarray(times, dtype=float)
     ab = line_draws(line, rng, n)
@@ -84,16 +78,6 @@ def level_draws(
         ab[:, 0] = ab[:, 0] + (ab[:, 1] - raised) * pivot
         ab[:, 1] = raised
     y = ab[:, :1] + ab[:, 1:] * (times[None, :] - t0)
-    if np.isfinite(stop_pct) and np.isfinite(line.t_anchor):
-        anchor = ab[:, :1] + ab[:, 1:] * (line.t_anchor - t0)
-        stop = float(to_logit(stop_pct, ceiling))
-        base = np.maximum(anchor, stop)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            wait = np.where(anchor >= stop, 0.0, (stop - anchor) / ab[:, 1:])
-        wait = np.where(np.isfinite(wait) & (wait >= 0), wait, np.inf)
-        hand_over = line.t_anchor + wait
-        late = times[None, :] > hand_over
-        y = np.where(late, base + stop_drift * (times[None, :] - hand_over), y)
     if offset is not None:
         y = y + rng.normal(offset[0], np.sqrt(max(offset[1], 0.0)), size=(n, 1))
     if line.rw_var > 0 and np.isfinite(line.t_anchor) and len(times):
