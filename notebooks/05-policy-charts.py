@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -47,6 +49,18 @@ figures_dir = None
 
 # %%
 # ruff: noqa: E402  (imports follow the parameters cell, as in every notebook)
+from uhc_analysis.notebook_parameters import settle_parameters
+
+# the parameters as papermill, nbconvert or JupyterLab set them, checked (a JSON text
+# where a list belongs is parsed; an unknown province is refused with one line)
+provinces, thresholds, basis, lang, processed_dir, figures_dir = settle_parameters(
+    provinces=provinces,
+    thresholds=thresholds,
+    basis=basis,
+    lang=lang,
+    processed_dir=processed_dir,
+    figures_dir=figures_dir,
+)
 from pathlib import Path
 
 from IPython.display import Markdown, display

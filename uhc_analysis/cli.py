@@ -111,14 +111,26 @@ def _cmd_figures(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_init(args: argparse.Namespace) -> int:
+    from uhc_analysis.workspace import init_workspace
+
+    folder = init_workspace(args.folder)
+    print(f"workspace ready: {folder}")
+    print(f"next: cd {args.folder} && uhc-analysis all")
+    return 0
+
+
 def _cmd_notebooks(args: argparse.Namespace) -> int:
+    from uhc_analysis.notebook_parameters import settle_parameters
+
+    settle_parameters(provinces=list(args.provinces), processed_dir=str(args.out_dir))
     params = {"provinces": list(args.provinces), "lang": args.lang, "basis": args.basis}
     # folders only when not the defaults, so executed notebooks carry no machine paths
     if Path(args.out_dir) != config.DATA_PROCESSED:
         params["processed_dir"] = str(args.out_dir)
     if Path(args.figures_dir) != config.FIGURES_DIR:
         params["figures_dir"] = str(args.figures_dir)
-    return pipeline.notebooks(args.notebooks or None, parameters=params)
+    return pipeline.notebooks(args.notebooks or None, parameters=params, out_dir=args.reports_dir)
 
 
 def _cmd_findings(args: argparse.Namespace) -> int:
@@ -132,10 +144,11 @@ def _cmd_all(args: argparse.Namespace) -> int:
         args.raw_dir,
         args.out_dir,
         provinces=args.provinces,
-        langs=(args.lang,),
+        langs=tuple(args.lang),
         formats=args.formats,
         figures_dir=args.figures_dir,
         at=args.at,
+        trend_formats=args.trend_formats,
     )
 
 
@@ -245,14 +258,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("figures", help="maps and charts -> reports/figures (png, svg, pdf)")
     _figure_args(p, many_langs=True)
     p.set_defaults(func=_cmd_figures)
-    p = sub.add_parser("all", help="build, metrics, project and figures in one go")
-    _figure_args(p)
+    p = sub.add_parser(
+        "all",
+        help="every stage in order: build, metrics, project, status, figures, findings, notebooks",
+    )
+    _figure_args(p, many_langs=True)
     p.add_argument("--at", type=iso_date, default=None, help="as in `metrics --at`")
     p.set_defaults(func=_cmd_all)
     p = sub.add_parser("notebooks", help="execute the numbered notebooks headless -> reports/")
     _figure_args(p)
     p.add_argument("notebooks", nargs="*", help="notebook paths (default: notebooks/[0-9]*.ipynb)")
+    p.add_argument(
+        "--reports-dir",
+        type=Path,
+        default=None,
+        help="where the executed notebooks go (default: reports/ for the default parameters, "
+        "else reports/runs/<provinces>-<lang>/)",
+    )
     p.set_defaults(func=_cmd_notebooks)
+    p = sub.add_parser("init", help="lay out a new workspace (raw figures, notebooks) in FOLDER")
+    p.add_argument("folder", type=Path, help="a new or empty folder")
+    p.set_defaults(func=_cmd_init)
     p = sub.add_parser(
         "sync-raw", help="append new fact files and rows from shared/data/facts (append-only)"
     )
@@ -341,6 +367,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = None if args.debug else describe_error(exc, args)
         if message is None:
             raise
+        if config.WORKSPACE is None and args.command != "init":
+            message = f"{message} (no workspace here: {config.NO_WORKSPACE_HINT})"
         print(f"uhc-analysis: {message}", file=sys.stderr)
         return 2
 

@@ -18,8 +18,62 @@ import os
 from pathlib import Path
 
 PACKAGE_DIR: Path = Path(__file__).resolve().parent
-#: Project root (the folder holding ``pyproject.toml``) when run from a checkout.
-PROJECT_ROOT: Path = Path(os.environ.get("UHC_ANALYSIS_ROOT", PACKAGE_DIR.parent)).resolve()
+
+#: Environment variable naming the workspace folder (see :func:`find_workspace`).
+ROOT_ENV: str = "UHC_ANALYSIS_ROOT"
+#: The folders that make a folder a workspace: the raw figures and the notebooks.
+WORKSPACE_MARKERS: tuple[str, ...] = ("data/raw", "notebooks")
+
+
+def is_workspace(folder: Path | str) -> bool:
+    """Whether ``folder`` holds the project layout (``data/raw/`` and ``notebooks/``).
+
+    Examples
+    --------
+    >>> is_workspace(PACKAGE_DIR)
+    False
+    """
+    return all((Path(folder) / marker).is_dir() for marker in WORKSPACE_MARKERS)
+
+
+def find_workspace(start: Path | str | None = None) -> Path | None:
+    """The workspace the package works in, or ``None`` when there is none.
+
+    In order: the folder named by ``UHC_ANALYSIS_ROOT``; the current folder
+    (or ``start``) or the nearest of its parents that holds the project layout
+    (:func:`is_workspace`), so a notebook running in ``notebooks/`` or a run
+    folder under ``reports/`` finds its workspace; the checkout the package was
+    installed from in editable mode. A regular install used from an unrelated
+    folder has none: ``uhc-analysis init DIR`` makes one.
+
+    Examples
+    --------
+    >>> find_workspace(PACKAGE_DIR) == find_workspace(PACKAGE_DIR.parent)
+    True
+    """
+    named = os.environ.get(ROOT_ENV)
+    if named:
+        return Path(named).expanduser().resolve()
+    here = Path(start if start is not None else Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if is_workspace(folder):
+            return folder
+    checkout = PACKAGE_DIR.parent
+    if (checkout / "pyproject.toml").is_file() and is_workspace(checkout):
+        return checkout
+    return None
+
+
+#: The workspace found when the package was imported (:func:`find_workspace`).
+WORKSPACE: Path | None = find_workspace()
+#: Project root: the workspace, else the current folder (then nothing is found in it
+#: and every stage says so, naming ``uhc-analysis init``).
+PROJECT_ROOT: Path = WORKSPACE if WORKSPACE is not None else Path.cwd().resolve()
+#: One line telling a user without a workspace how to make one.
+NO_WORKSPACE_HINT: str = (
+    "run `uhc-analysis init DIR` to create a workspace with the published figures, "
+    f"then work in DIR (or set {ROOT_ENV}=DIR)"
+)
 
 #: Reviewed reference tables shipped with the package (gazetteer, aliases, rates).
 REFERENCE_DIR: Path = PACKAGE_DIR / "reference"
@@ -37,10 +91,18 @@ NOTEBOOKS_DIR: Path = PROJECT_ROOT / "notebooks"
 REPORTS_DIR: Path = PROJECT_ROOT / "reports"
 FIGURES_DIR: Path = REPORTS_DIR / "figures"
 
-#: Where downloaded public files (boundaries) are cached; ignored by git.
-CACHE_DIR: Path = Path(
-    os.environ.get("UHC_ANALYSIS_CACHE", PROJECT_ROOT / ".cache" / "uhc-analysis")
-).resolve()
+
+
+def _user_cache() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("uhc-analysis", appauthor=False))
+
+
+#: Where downloaded public files (boundaries) are cached: ``UHC_ANALYSIS_CACHE``,
+#: else the user's cache folder (``~/.cache/uhc-analysis`` on Linux), never the
+#: installed package or the workspace.
+CACHE_DIR: Path = Path(os.environ.get("UHC_ANALYSIS_CACHE") or _user_cache()).resolve()
 
 #: Environment variable naming a local folder laid out like ``shared/data/mirror``.
 MIRROR_ENV: str = "UHC_ANALYSIS_MIRROR"

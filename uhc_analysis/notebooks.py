@@ -44,13 +44,12 @@ Examples
 ... # doctest: +NORMALIZE_WHITESPACE
 Traceback (most recent call last):
 ...
-uhc_analysis.notebooks.ParameterError: 02.ipynb: parameter provinces must be a list
+uhc_analysis.notebook_parameters.ParameterError: 02.ipynb: parameter provinces must be a list
 like ['16', '17', '64'], not the str '17' (pass ['17'])
 """
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import re
@@ -66,6 +65,12 @@ from unittest import mock
 
 from uhc_analysis import config
 from uhc_analysis.io import write_text
+from uhc_analysis.notebook_parameters import (
+    ParameterError,
+    check_parameters,
+    notebook_parameters,
+    plan_parameters,
+)
 
 if TYPE_CHECKING:
     import nbformat
@@ -94,10 +99,6 @@ _VOLATILE_NB_METADATA: tuple[str, ...] = ("papermill", "widgets", "execution")
 _VOLATILE_CELL_METADATA: tuple[str, ...] = ("execution", "papermill", "ExecuteTime")
 #: Object addresses in reprs (``<Line2D at 0x7f...>``) differ between runs.
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
-
-
-class ParameterError(ValueError):
-    """A parameter value does not fit the notebook's ``parameters`` cell."""
 
 
 @dataclass
@@ -160,142 +161,6 @@ def discover_notebooks(notebooks_dir: Path | str | None = None) -> list[Path]:
     """The numbered notebooks of ``notebooks_dir`` (default ``notebooks/``), in run order."""
     folder = Path(notebooks_dir) if notebooks_dir else config.NOTEBOOKS_DIR
     return sorted(folder.glob(NOTEBOOK_GLOB))
-
-
-# ----------------------------------------------------------------------------- parameters
-
-
-def notebook_parameters(path: Path | str) -> dict[str, Any]:
-    """The defaults of the notebook's ``parameters`` cell, ``{name: value}``.
-
-    Names and default expressions come from :func:`papermill.inspect_notebook`;
-    each default must be a Python literal (a string, number, list, ``None``),
-    which is what makes them checkable.
-
-    Examples
-    --------
-    >>> notebook_parameters("notebooks/02-coverage-trends.ipynb")["provinces"]
-    ['16', '17', '64']
-    """
-    import papermill
-
-    out: dict[str, Any] = {}
-    for name, info in papermill.inspect_notebook(str(path)).items():
-        try:
-            out[name] = ast.literal_eval(info["default"])
-        except (ValueError, SyntaxError) as exc:
-            raise ParameterError(
-                f"{Path(path).name}: the default of parameter {name} is not a literal "
-                f"({info['default']!r}); write it as a plain value"
-            ) from exc
-    return out
-
-
-def _kind(value: Any) -> str:
-    """``bool``, ``number`` (int or float), ``str``, ``list``, ``dict`` or the type's name."""
-    for kind, types in (("bool", bool), ("number", int | float), ("list", list | tuple)):
-        if isinstance(value, types):
-            return kind
-    return type(value).__name__
-
-
-def _check_one(name: str, value: Any, default: Any, where: str) -> Any:
-    """``value`` made injectable (tuples -> lists, paths -> str), or a :class:`ParameterError`."""
-    if isinstance(value, os.PathLike):
-        value = os.fspath(value)
-    if isinstance(value, tuple):
-        value = list(value)
-    if default is None:  # an optional path: None or text
-        if value is not None and not isinstance(value, str):
-            raise ParameterError(
-                f"{where}: parameter {name} must be None or a string, not {value!r}"
-            )
-        return value
-    want, got = _kind(default), _kind(value)
-    if want != got:
-        hint = f" (pass [{value!r}])" if want == "list" and got in ("str", "number") else ""
-        raise ParameterError(
-            f"{where}: parameter {name} must be a {want} like {default!r}, "
-            f"not the {got} {value!r}{hint}"
-        )
-    if want == "list":
-        kinds = {_kind(v) for v in default}
-        bad = [v for v in value if kinds and _kind(v) not in kinds]
-        if bad:
-            raise ParameterError(
-                f"{where}: parameter {name} must hold {' or '.join(sorted(kinds))} values "
-                f"like {default!r}; {bad!r} do not fit"
-            )
-    return value
-
-
-def check_parameters(
-    parameters: Mapping[str, Any], defaults: Mapping[str, Any], notebook: str = "notebook"
-) -> dict[str, Any]:
-    """``parameters`` checked against a notebook's ``defaults`` (see module doc).
-
-    Each value must have the kind of its default: a list for a list (with
-    elements of the default's element types), a string for a string, a number
-    (int or float) for a number, a bool for a bool, and ``None`` or a string
-    for a ``None`` default. Tuples are passed as lists and paths as strings.
-
-    Raises
-    ------
-    ParameterError
-        Naming the notebook, the parameter, the value and the expected form;
-        also for a name the notebook does not declare.
-
-    Examples
-    --------
-    >>> check_parameters({"thresholds": (95, 98.5)}, {"thresholds": [95, 98, 100]})
-    {'thresholds': [95, 98.5]}
-    >>> check_parameters({"provinces": [17]}, {"provinces": ["16"]})
-    ... # doctest: +NORMALIZE_WHITESPACE
-    Traceback (most recent call last):
-    ...
-    uhc_analysis.notebooks.ParameterError: notebook: parameter provinces must hold str
-    values like ['16']; [17] do not fit
-    """
-    unknown = sorted(set(parameters) - set(defaults))
-    if unknown:
-        raise ParameterError(
-            f"{notebook}: unknown parameter(s) {', '.join(unknown)}; "
-            f"its parameters cell declares {', '.join(sorted(defaults)) or 'none'}"
-        )
-    return {
-        name: _check_one(name, value, defaults[name], notebook)
-        for name, value in parameters.items()
-    }
-
-
-def plan_parameters(
-    notebooks: Iterable[Path], parameters: Mapping[str, Any]
-) -> dict[Path, dict[str, Any]]:
-    """The checked parameters of each notebook: the given ones it declares.
-
-    A parameter may be meant for some notebooks only (``figures_dir``), so each
-    notebook gets the names its parameters cell declares; a name no notebook
-    declares raises :class:`ParameterError`.
-
-    Examples
-    --------
-    >>> nb = Path("notebooks/05-policy-charts.ipynb")
-    >>> plan_parameters([nb], {"lang": "id", "figures_dir": "/tmp/f"})[nb]
-    {'lang': 'id', 'figures_dir': '/tmp/f'}
-    """
-    plan, declared = {}, set()
-    for path in notebooks:
-        defaults = notebook_parameters(path)
-        declared |= set(defaults)
-        mine = {k: v for k, v in parameters.items() if k in defaults}
-        plan[path] = check_parameters(mine, defaults, path.name)
-    unknown = sorted(set(parameters) - declared)
-    if unknown:
-        raise ParameterError(
-            f"unknown parameter(s) {', '.join(unknown)}: no notebook run declares them "
-            f"(declared: {', '.join(sorted(declared))})"
-        )
-    return plan
 
 
 # ----------------------------------------------------------------------------- volatile metadata
@@ -601,7 +466,8 @@ def run_notebooks(
     """
     notebooks = [Path(p) for p in paths] if paths else discover_notebooks()
     if not notebooks:
-        print(f"no notebook matches {config.NOTEBOOKS_DIR / NOTEBOOK_GLOB}", file=sys.stderr)
+        hint = f" (no workspace here: {config.NO_WORKSPACE_HINT})" if not config.WORKSPACE else ""
+        print(f"no notebook matches {config.NOTEBOOKS_DIR / NOTEBOOK_GLOB}{hint}", file=sys.stderr)
         return 2
     missing = [str(p) for p in notebooks if not p.exists()]
     if missing:

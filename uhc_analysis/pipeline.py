@@ -419,12 +419,18 @@ def notebooks(
     parameters: Mapping[str, Any] | None = None,
     out_dir: Path | str | None = None,
 ) -> int:
-    """Execute the numbered notebooks headless -> ``reports/`` (``uhc-analysis notebooks``)."""
+    """Execute the numbered notebooks headless (``uhc-analysis notebooks``); the exit code.
+
+    The default run writes to ``reports/``; a run with other parameters (one
+    province, the other language, ...) to its own folder,
+    ``reports/runs/<provinces>-<lang>/`` (:func:`~uhc_analysis.notebook_parameters.run_folder`),
+    so it never overwrites the default run's notebooks.
+    """
+    from uhc_analysis.notebook_parameters import run_folder
     from uhc_analysis.notebooks import run_notebooks
 
-    return run_notebooks(
-        paths or None, parameters=parameters, out_dir=_folder(out_dir, config.REPORTS_DIR)
-    )
+    folder = Path(out_dir) if out_dir else run_folder(parameters or {}, config.REPORTS_DIR)
+    return run_notebooks(paths or None, parameters=parameters, out_dir=folder)
 
 
 # --------------------------------------------------------------------------- everything
@@ -441,6 +447,7 @@ def run_all(
     readme: Path | str | None = None,
     run_notebooks: bool = True,
     at: str | None = None,
+    trend_formats: Sequence[str] | None = None,
 ) -> int:
     """Every stage in order (``uhc-analysis all``); returns the notebooks' exit code."""
     build(raw_dir, processed_dir)
@@ -449,7 +456,9 @@ def run_all(
         print(f"wrote {path}")
     for path in status(processed_dir, raw_dir, as_of=at):
         print(f"wrote {path}")
-    written = figures(provinces, list(langs), figures_dir, formats, processed_dir)
+    written = figures(
+        provinces, list(langs), figures_dir, formats, processed_dir, trend_formats=trend_formats
+    )
     print(f"wrote {len(written)} files ({', '.join(langs)})")
     print(f"wrote {findings(processed_dir, readme=readme)}")
     if not run_notebooks:
