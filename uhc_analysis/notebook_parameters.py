@@ -291,11 +291,12 @@ def _checked_provinces(codes: list[str], processed_dir: str | None) -> list[str]
     known = known_provinces()
     if not codes:
         raise ParameterError("parameter provinces: empty; name at least one (e.g. ['17'])")
+    focus = ", ".join(config.FOCUS_PROVINCES)
     for code in codes:
         if code not in known:
             raise ParameterError(
-                f"parameter provinces: {code} is not a BPS province code "
-                f"(the focus provinces: {', '.join(config.FOCUS_PROVINCES)})"
+                f"parameter provinces: {code} is not a BPS province code; "
+                f"pass 2-digit codes such as the focus provinces {focus}"
             )
     with_figures = _provinces_with_figures(processed_dir)
     if with_figures is not None:
@@ -303,8 +304,8 @@ def _checked_provinces(codes: list[str], processed_dir: str | None) -> list[str]
         if empty:
             raise ParameterError(
                 f"parameter provinces: {', '.join(f'{c} ({known[c]})' for c in empty)} "
-                f"has no figures in the processed panel (provinces with figures: "
-                f"{', '.join(sorted(with_figures))})"
+                f"has no figures in the processed panel; pass provinces with figures: "
+                f"{', '.join(sorted(with_figures))}"
             )
     return list(codes)
 
