@@ -7,7 +7,10 @@ yearly budget to close that gap by enrolling the missing residents as PBPU
 Pemda / PBI daerah participants at the class III contribution in force that
 year (``reference/contribution_rates.csv``, reviewed data with sources); the
 rank of each regency within its province; the first period each region was
-observed at or above each threshold.
+observed at or above each threshold. Every row says how old its figure is at
+the evaluation date (``evaluated_at``: the ``at`` date, else today):
+``figure_age_months``. A region with figures only after ``at`` is not dropped:
+it has rows with status ``no_figure`` and no value.
 
 A lower-bound figure ("lebih dari 98 persen") counts as at or above a threshold
 it equals or exceeds; coverage above 100 % is kept as published.
@@ -130,24 +133,49 @@ def uhc_metrics(
     panel
         The coverage panel (:func:`uhc_analysis.transform.panel.coverage_panel`).
     at
-        Evaluate at this date (ISO); default each region's latest observation.
+        Evaluate at this date (ISO): each region's latest figure on or before
+        it; default each region's latest figure, aged at today's date.
+    thresholds
+        Coverage thresholds (percent) to evaluate.
+    rates
+        Contribution rates (default ``reference/contribution_rates.csv``).
 
     Returns
     -------
     pandas.DataFrame
         :class:`uhc_analysis.schemas.MetricsSchema`. ``budget_idr_year`` is
         ``gap_people x monthly class III rate in force at the observation date
-        x 12``.
+        x 12``; ``figure_age_months`` the age of the figure at ``evaluated_at``;
+        a region of the panel without any figure by ``at`` has status
+        ``no_figure`` and empty values.
+
+    Examples
+    --------
+    >>> panel = pd.DataFrame({"region_code": ["1701", "1702"], "region_name": ["A", "B"],
+    ...     "region_level": "regency", "province_code": "17", "measure": "registered",
+    ...     "basis": "published", "period": ["2020-06", "2024-06"],
+    ...     "date": pd.to_datetime(["2020-06-30", "2024-06-30"]), "coverage_pct": [90.0, 96.0],
+    ...     "population": [1000.0, 2000.0], "participants": [900.0, 1920.0],
+    ...     "lower_bound": False, "source_ids": "", "urls": "", "observation_id": ["E-1", "E-2"]})
+    >>> m = uhc_metrics(panel, at="2023-12-31", thresholds=(95,))
+    >>> print(m[["region_code", "status", "figure_age_months"]].to_string(index=False))
+    region_code    status  figure_age_months
+           1701     below               42.0
+           1702 no_figure                NaN
     """
     rates = load_contribution_rates() if rates is None else rates
+    when = pd.Timestamp(at if at is not None else config.today())
     frames = []
     combos = panel[["measure", "basis"]].drop_duplicates().sort_values(["measure", "basis"])
     for measure, basis in combos.itertuples(index=False):
         latest = latest_coverage(panel, measure=measure, basis=basis, at=at)
-        if latest.empty:
-            continue
+        missing = _regions_without_figure(panel, latest, measure, basis)
         ranks = rank_in_province(latest).set_index("region_code")
         for t in thresholds:
+            if not missing.empty:
+                frames.append(missing.assign(threshold=float(t), status="no_figure"))
+            if latest.empty:
+                continue
             first = first_period_at_or_above(
                 panel if at is None else panel[panel["date"] <= at], t, measure=measure, basis=basis
             )
@@ -168,12 +196,31 @@ def uhc_metrics(
     if not frames:
         return schemas.validate(pd.DataFrame(columns=list(schemas.METRICS)), "metrics")
     out = pd.concat(frames, ignore_index=True)
+    out["evaluated_at"] = when
+    age = (when - pd.to_datetime(out["date"])).dt.days / 30.4375
+    out["figure_age_months"] = age.round(1)
+    for col in ("period", "first_period_at_or_above", "source_ids", "urls"):
+        out[col] = out[col].astype(object).where(out[col].notna(), "")
+    out["lower_bound"] = out["lower_bound"].astype("boolean").fillna(False).astype(bool)
     out = (
         out.loc[:, list(schemas.METRICS)]
         .sort_values(["region_code", "measure", "basis", "threshold"], kind="mergesort")
         .reset_index(drop=True)
     )
     return schemas.validate(out, "metrics")
+
+
+def _regions_without_figure(
+    panel: pd.DataFrame, latest: pd.DataFrame, measure: str, basis: str
+) -> pd.DataFrame:
+    """Region columns of the regions with ``measure``/``basis`` figures, none of them by then."""
+    rows = panel[
+        (panel["measure"] == measure) & (panel["basis"] == basis) & panel["coverage_pct"].notna()
+    ]
+    cols = ["region_code", "region_name", "region_level", "province_code"]
+    regions = rows.sort_values("region_code", kind="mergesort").drop_duplicates("region_code")
+    regions = regions.loc[~regions["region_code"].isin(latest["region_code"]), cols]
+    return regions.assign(measure=measure, basis=basis).reset_index(drop=True)
 
 
 def budget_check(commitments: pd.DataFrame, rates: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -63,7 +63,7 @@ SERIES_STATUSES: tuple[str, ...] = (
 POPULATION_STATUSES: tuple[str, ...] = ("", "derived_from_count_and_pct", *SERIES_STATUSES)
 COVERAGE_STATUSES: tuple[str, ...] = ("published", "computed", "no_denominator_published")
 #: ``metrics.status``.
-METRIC_STATUSES: tuple[str, ...] = ("at_or_above", "below")
+METRIC_STATUSES: tuple[str, ...] = ("at_or_above", "below", "no_figure")
 #: ``projections.status``.
 PROJECTION_STATUSES: tuple[str, ...] = (
     "reached",

@@ -393,19 +393,26 @@ class PopulationSeriesSchema(_Region):
 
 
 class MetricsSchema(_Region):
-    """``metrics.csv``: one row per region x measure x basis x threshold, at the latest figure."""
+    """``metrics.csv``: one row per region x measure x basis x threshold, at the latest figure.
+
+    A region without any figure by the evaluation date has status ``no_figure``
+    and empty values; ``figure_age_months`` is the age of the figure used at
+    ``evaluated_at``.
+    """
 
     measure: Text = _one_of(MEASURES)
     basis: Text = _one_of(PANEL_BASES)
-    period: Text = _matches(_PERIOD)
-    date: Date
-    coverage_pct: Float = _number(ge=0, nullable=False)
+    period: Text = _matches(_OPTIONAL_PERIOD)
+    date: Date = pa.Field(nullable=True)
+    evaluated_at: Date
+    figure_age_months: Float = _number(ge=0)
+    coverage_pct: Float = _number(ge=0)
     population: Float = _number(ge=0)
     participants: Float = _number(ge=0)
     threshold: Float = _number(ge=0, nullable=False)
     status: Text = _one_of(METRIC_STATUSES)
     gap_people: Float = _number(ge=0)
-    contribution_idr_month: Int = _count(ge=1)
+    contribution_idr_month: Int = _count(nullable=True, ge=1)
     budget_idr_year: Float = _number(ge=0)
     rank_in_province: Int = _count(nullable=True, ge=1)
     n_ranked_in_province: Int = _count(nullable=True, ge=1)
