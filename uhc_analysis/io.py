@@ -522,10 +522,32 @@ def write_table(df: pd.DataFrame, name: str, out_dir: Path | str | None = None) 
 
 
 def load_processed(name: str, processed_dir: Path | str | None = None) -> pd.DataFrame:
-    """Public name of :func:`read_table` (``uhc.load_processed("enrolment")``)."""
+    """Public name of :func:`read_table` (``uhc.load_processed("enrolment")``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from uhc_analysis import pipeline
+    >>> out = tempfile.mkdtemp()
+    >>> _ = pipeline.build(out_dir=out, verbose=False)
+    >>> enrolment = load_processed("enrolment", out)
+    >>> str(enrolment["date"].dtype), str(enrolment["n_sources"].dtype)
+    ('datetime64[ns]', 'Int64')
+    """
     return read_table(name, processed_dir)
 
 
 def load_panel(processed_dir: Path | str | None = None) -> pd.DataFrame:
-    """The coverage panel, ``read_table("coverage_panel")``."""
+    """The coverage panel, ``read_table("coverage_panel")``: one row per figure and denominator.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from uhc_analysis import pipeline
+    >>> out = tempfile.mkdtemp()
+    >>> _ = pipeline.build(out_dir=out, verbose=False)
+    >>> panel = load_panel(out)
+    >>> sorted(panel["basis"].unique())
+    ['bps', 'dukcapil', 'published']
+    """
     return read_table("coverage_panel", processed_dir)

@@ -123,6 +123,14 @@ def build(
     outputs intact. A raw folder that yields no observation is refused (the
     previous set stays) unless ``allow_empty``; files below it that are not
     read are named (printed and listed in the quality summary).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = tempfile.mkdtemp()
+    >>> result = build(out_dir=out, verbose=False)
+    >>> (Path(out) / "coverage_panel.csv").is_file(), len(result.rejects)
+    (True, 0)
     """
     from uhc_analysis.analysis.quality import quality_summary
     from uhc_analysis.ingest.raw import unread_files
@@ -448,19 +456,42 @@ def run_all(
     run_notebooks: bool = True,
     at: str | None = None,
     trend_formats: Sequence[str] | None = None,
+    reports_dir: Path | str | None = None,
 ) -> int:
-    """Every stage in order (``uhc-analysis all``); returns the notebooks' exit code."""
+    """Every stage in order (``uhc-analysis all``); returns the notebooks' exit code.
+
+    Build, metrics, projections, statuses, figures (each language in a worker
+    process), findings and, unless ``run_notebooks`` is false, the notebooks.
+    ``reports_dir`` (default ``reports/``) receives the findings, the figures
+    (unless ``figures_dir`` names another folder) and the executed notebooks.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> run_all(processed_dir=tmp / "processed", reports_dir=tmp / "reports", provinces=("17",),
+    ...         langs=("en",), formats=("png",), run_notebooks=False)  # doctest: +ELLIPSIS
+    file ... read  kept merged rejected
+    ...
+    0
+    >>> sorted(p.name for p in (tmp / "reports").glob("*.md"))
+    ['findings.md']
+    >>> (tmp / "reports" / "figures" / "map_coverage_17_en.png").is_file()
+    True
+    """
     build(raw_dir, processed_dir)
     print(f"wrote {metrics(processed_dir, at=at)}")
     for path in project(processed_dir, raw_dir, as_of=at):
         print(f"wrote {path}")
     for path in status(processed_dir, raw_dir, as_of=at):
         print(f"wrote {path}")
+    if figures_dir is None and reports_dir is not None:
+        figures_dir = Path(reports_dir) / "figures"
     written = figures(
         provinces, list(langs), figures_dir, formats, processed_dir, trend_formats=trend_formats
     )
     print(f"wrote {len(written)} files ({', '.join(langs)})")
-    print(f"wrote {findings(processed_dir, readme=readme)}")
+    print(f"wrote {findings(processed_dir, reports_dir, readme=readme)}")
     if not run_notebooks:
         return 0
     params: dict[str, Any] = {"provinces": list(provinces), "lang": langs[0]}
@@ -468,4 +499,7 @@ def run_all(
         params["processed_dir"] = str(processed_dir)
     if figures_dir is not None:
         params["figures_dir"] = str(figures_dir)
-    return notebooks(parameters=params)
+    from uhc_analysis.notebook_parameters import run_folder
+
+    folder = run_folder(params, _folder(reports_dir, config.REPORTS_DIR))
+    return notebooks(parameters=params, out_dir=folder)

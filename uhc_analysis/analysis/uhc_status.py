@@ -602,6 +602,20 @@ def uhc_status(
         ``contradictions`` (figures below an award of the same period),
         ``awards`` (what each award implies), ``activity`` (activity rates by
         denominator) and ``criteria`` (with ``evaluated_at``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from uhc_analysis import pipeline
+    >>> from uhc_analysis.ingest.criteria import load_criteria
+    >>> from uhc_analysis.io import read_table
+    >>> out = tempfile.mkdtemp()
+    >>> _ = pipeline.build(out_dir=out, verbose=False)
+    >>> result = uhc_status(read_table("coverage_panel", out), read_table("commitments", out),
+    ...                     load_criteria(), read_table("regions", out), as_of="2026-12-02")
+    >>> row = result.status.query("region_code == '1706' and criterion_id == 'rpjmn_95'")
+    >>> row[["status", "evidence_date"]].shape
+    (1, 2)
     """
     s = settings or StatusSettings()
     today = _as_of(as_of)
