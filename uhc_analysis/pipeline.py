@@ -67,6 +67,7 @@ STAGES: tuple[str, ...] = (
 )
 
 _STATUS_MARKERS = ("<!-- status:start -->", "<!-- status:end -->")
+_OUTPUTS_MARKERS = ("<!-- outputs:start -->", "<!-- outputs:end -->")
 _FINDINGS_MARKERS = ("<!-- findings:start -->", "<!-- findings:end -->")
 _BACKTEST_MARKERS = ("<!-- backtest:start -->", "<!-- backtest:end -->")
 
@@ -411,6 +412,9 @@ def findings(
         status_text + "\n" + text, _folder(reports_dir, config.REPORTS_DIR) / "findings.md"
     )
     if readme is not None:
+        from uhc_analysis.analysis.catalogue import catalogue_markdown
+
+        update_readme_block(readme, catalogue_markdown(), _OUTPUTS_MARKERS)
         update_readme_block(readme, status_text, _STATUS_MARKERS)
         update_readme_block(readme, text, _FINDINGS_MARKERS)
         update_readme_block(
