@@ -423,6 +423,69 @@ def measure_floor(kernel_name: str = KERNEL_NAME, timeout: int = 120) -> float:
         return time.perf_counter() - start
 
 
+def _progress(total: int) -> Any:
+    """A tqdm bar on a terminal's stderr; disabled (no output at all) when not a terminal."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc="notebooks", unit="notebook", disable=None, file=sys.stderr)
+
+
+def _report_failure(run: NotebookRun, out: Path, not_run: list[Path]) -> None:
+    print(f"error: {run.error}", file=sys.stderr)
+    if run.outputs:
+        print(
+            f"    the executed notebook with the traceback: {out / run.notebook}", file=sys.stderr
+        )
+    if not_run:
+        print(f"    not run: {', '.join(p.name for p in not_run)}", file=sys.stderr)
+
+
+def _run_in_order(jobs: list[tuple[Any, ...]]) -> tuple[list[NotebookRun], int]:
+    """Run the notebooks one after the other; stop at the first failure."""
+    runs: list[NotebookRun] = []
+    with _progress(len(jobs)) as bar:
+        for k, job in enumerate(jobs, start=1):
+            print(f"[{k}/{len(jobs)}] {job[0].name} ... ", end="", flush=True)
+            run = run_notebook(*job[:3], timeout=job[3], kernel_name=job[4])
+            runs.append(run)
+            bar.update()
+            if run.ok:
+                print(f"ok {run.seconds:.1f} s", flush=True)
+                continue
+            print(f"FAILED after {run.seconds:.1f} s", flush=True)
+            _report_failure(run, job[2], [j[0] for j in jobs[k:]])
+            return runs, 1
+    return runs, 0
+
+
+def _run_job(job: tuple[Any, ...]) -> NotebookRun:
+    """One notebook in a worker process (a top-level function, so it pickles)."""
+    return run_notebook(*job[:3], timeout=job[3], kernel_name=job[4])
+
+
+def _run_parallel(jobs: list[tuple[Any, ...]], workers: int) -> tuple[list[NotebookRun], int]:
+    """Run the notebooks in ``workers`` processes; report each as it finishes, in run order."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from multiprocessing import get_context
+
+    done: dict[str, NotebookRun] = {}
+    with (
+        ProcessPoolExecutor(min(workers, len(jobs)), mp_context=get_context("spawn")) as pool,
+        _progress(len(jobs)) as bar,
+    ):
+        futures = {pool.submit(_run_job, job): job for job in jobs}
+        for k, future in enumerate(as_completed(futures), start=1):
+            run = future.result()
+            done[run.notebook] = run
+            bar.update()
+            state = "ok" if run.ok else "FAILED after"
+            print(f"[{k}/{len(jobs)}] {run.notebook} ... {state} {run.seconds:.1f} s", flush=True)
+            if not run.ok:
+                _report_failure(run, futures[future][2], [])
+    runs = [done[job[0].name] for job in jobs]
+    return runs, int(any(not r.ok for r in runs))
+
+
 # ----------------------------------------------------------------------------- all notebooks
 
 
@@ -434,6 +497,7 @@ def run_notebooks(
     timeout: int = CELL_TIMEOUT,
     kernel_name: str = KERNEL_NAME,
     floor: bool = True,
+    workers: int = 1,
 ) -> int:
     """Execute the notebooks in order; write them, their HTML and the timings to ``out_dir``.
 
@@ -452,12 +516,18 @@ def run_notebooks(
         Seconds allowed per cell.
     floor
         Also time a bare ``jupyter nbconvert --execute`` of an empty notebook.
+    workers
+        Notebooks run at once. The notebooks are independent (each reads the
+        processed tables and figures, none writes what another reads), so
+        ``uhc-analysis notebooks`` runs them in worker processes, one per CPU.
+        With one worker they run in order and stop at the first failure; with
+        several, every notebook runs and each failure is reported.
 
     Returns
     -------
     int
-        0 when every notebook ran; 1 at the first failure (later notebooks
-        are not run); 2 when there is nothing to run or a parameter is refused.
+        0 when every notebook ran; 1 when one failed; 2 when there is nothing
+        to run or a parameter is refused.
 
     Examples
     --------
@@ -480,26 +550,12 @@ def run_notebooks(
         return 2
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    runs: list[NotebookRun] = []
     total_start = time.perf_counter()
-    code = 0
-    for k, path in enumerate(notebooks, start=1):
-        print(f"[{k}/{len(notebooks)}] {path.name} ... ", end="", flush=True)
-        run = run_notebook(path, plan[path], out, timeout=timeout, kernel_name=kernel_name)
-        runs.append(run)
-        if run.ok:
-            print(f"ok {run.seconds:.1f} s", flush=True)
-            continue
-        print(f"FAILED after {run.seconds:.1f} s", flush=True)
-        print(f"error: {run.error}", file=sys.stderr)
-        if run.outputs:
-            print(
-                f"    the executed notebook with the traceback: {out / path.name}", file=sys.stderr
-            )
-        if k < len(notebooks):
-            print(f"    not run: {', '.join(p.name for p in notebooks[k:])}", file=sys.stderr)
-        code = 1
-        break
+    jobs = [(path, plan[path], out, timeout, kernel_name) for path in notebooks]
+    if workers > 1 and len(jobs) > 1:
+        runs, code = _run_parallel(jobs, workers)
+    else:
+        runs, code = _run_in_order(jobs)
     total = time.perf_counter() - total_start
     floor_s = None
     if floor:

@@ -43,6 +43,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -442,7 +443,9 @@ def notebooks(
     from uhc_analysis.notebooks import run_notebooks
 
     folder = Path(out_dir) if out_dir else run_folder(parameters or {}, config.REPORTS_DIR)
-    return run_notebooks(paths or None, parameters=parameters, out_dir=folder)
+    return run_notebooks(
+        paths or None, parameters=parameters, out_dir=folder, workers=os.cpu_count() or 1
+    )
 
 
 # --------------------------------------------------------------------------- everything
