@@ -20,6 +20,19 @@ import pytest
 
 from uhc_analysis.plotting import interactive
 
+
+@pytest.fixture(autouse=True, scope="module")
+def _today_of_the_test_data():
+    """The test figures (2023-2024) are recent: staleness is judged at the end of 2024."""
+    import datetime as dt
+
+    from uhc_analysis import config
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(config, "today", lambda: dt.date(2024, 12, 31))
+        yield
+
+
 REPO = Path(__file__).resolve().parents[2]
 MIRROR = REPO.parent / "shared" / "data" / "mirror"
 PROVINCES = ("17", "64")

@@ -27,6 +27,18 @@ from uhc_analysis.plotting.frames import region_urls  # noqa: E402
 from uhc_analysis.plotting.labels import label, wrap_name  # noqa: E402
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _today_of_the_test_data():
+    """The test figures (2023-2024) are recent: staleness is judged at the end of 2024."""
+    import datetime as dt
+
+    from uhc_analysis import config
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(config, "today", lambda: dt.date(2024, 12, 31))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield
@@ -128,9 +140,9 @@ def test_coverage_map_returns_axes_with_hatched_no_data(shapes, coverage, source
     ]
     assert ax.get_legend().legend_handles[-1].get_hatch() == maps.NO_DATA_HATCH
     assert ax.get_legend().get_title().get_text() == "Coverage, % of population"
-    names = {t.get_text() for t in ax.texts}
-    assert {"Regency A", "Regency D"} <= names
-    all_text = " ".join(t.get_text() for t in ax.texts)
+    names = {t.get_text().split("\n")[0] for t in ax.texts}
+    assert {"Regency\xa0A", "Regency\xa0D"} <= names
+    all_text = " ".join(" ".join(t.get_text() for t in ax.texts).split())
     assert "Denominator: population as stated by each source" in all_text
     # 1704 has a URL but no figure: not counted
     assert "2 web pages" in all_text and "2023-12 to 2024-06" in all_text
@@ -196,7 +208,11 @@ def test_labels_of_crowded_small_regencies_do_not_overlap() -> None:
     ax = maps.plot_coverage_map(data, "17", boundaries=tiny)
     renderer = ax.figure.canvas.get_renderer()
     names = set(tiny["name"].map(wrap_name))
-    boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text() in names]
+    boxes = [
+        t.get_window_extent(renderer)
+        for t in ax.texts
+        if t.get_text().replace("\xa0", " ").rsplit("\n", 1)[0] in names
+    ]
     assert len(boxes) == 8
     for a, b in itertools.combinations(boxes, 2):
         assert not a.overlaps(b)
@@ -221,6 +237,7 @@ def test_projected_year_map_legend(shapes) -> None:
         "2027–2030 (1)",
         "after 2030 (0)",
         "not on current trend (1)",
+        "reached earlier, latest figure below (0)",
         "no data or too few figures (1)",
     ]
     ax98 = maps.plot_projected_year_map(proj, "17", boundaries=shapes, threshold=98)
@@ -244,7 +261,8 @@ def test_gap_map_legend(shapes, sources) -> None:
     assert texts[0] == "0 (sudah ≥ 95 %) (1)"
     assert texts[1] == "1–5.000 (1)"
     assert texts[4] == "lebih dari 50.000 (1)"
-    assert texts[5] == "tidak ada data (1)"
+    assert texts[5].startswith("di bawah 95 %, jumlah tidak diketahui")
+    assert texts[-1] == "tidak ada data (1)"
 
 
 def test_three_province_map_is_a_figure_with_three_panels(shapes, coverage) -> None:
@@ -254,7 +272,7 @@ def test_three_province_map_is_a_figure_with_three_panels(shapes, coverage) -> N
         f"Province {p}" for p in config.FOCUS_PROVINCES
     ]
     assert isinstance(fig, Figure)
-    assert len(fig.axes) == 3
+    assert len(fig.axes) == 4  # three panels and the locator map
     legend_texts = _legend_texts(fig.legends[0])
     assert legend_texts[-1] == "no data (4)"  # 1704, 1602, 1603, 6402
     assert any(t.get_text() == "Province 64" for t in fig.texts)

@@ -21,6 +21,19 @@ from uhc_analysis.plotting.examples import squares  # noqa: E402
 from uhc_analysis.plotting.labels import LANGS, label  # noqa: E402
 from uhc_analysis.plotting.panels import NBSP  # noqa: E402
 
+
+@pytest.fixture(autouse=True, scope="module")
+def _today_of_the_test_data():
+    """The test figures (2023-2024) are recent: staleness is judged at the end of 2024."""
+    import datetime as dt
+
+    from uhc_analysis import config
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(config, "today", lambda: dt.date(2024, 12, 31))
+        yield
+
+
 CRITERION = "national_98"
 
 
@@ -168,7 +181,7 @@ def test_status_map_of_several_provinces_sums_the_counts() -> None:
     )
     shapes = pd.concat([squares("16", 2), squares("17", 2, x0=102)], ignore_index=True)
     fig = status_maps.status_map_provinces(status, shapes, CRITERION, provinces=("16", "17"))
-    assert isinstance(fig, matplotlib.figure.Figure) and len(fig.axes) == 2
+    assert isinstance(fig, matplotlib.figure.Figure) and len(fig.axes) == 3  # and the locator
     texts = _legend_texts(fig.legends[0])
     assert texts[0].endswith("(2)") and texts[-1] == "no data (1)"
     assert "overdue: projected date has passed (1)" in texts

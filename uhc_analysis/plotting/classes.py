@@ -5,7 +5,13 @@ and dates are comparable:
 
 * coverage: ``< 80``, ``80–90``, ``90–95``, ``95–98``, ``≥ 98`` % (closed on the left);
 * gap (people to enrol): exactly 0, then ``≤ 5,000``, ``≤ 20,000``, ``≤ 50,000``, more;
-* projected year: reached, on track by 2026, 2027–2030, later, not on current trend.
+* projected year: reached, on track by 2026, 2027–2030, later, not on current trend,
+  and "reached earlier, latest figure below" (a region that reached the threshold
+  once but whose latest figure is below it: the ``reached_earlier_latest_below``
+  status of :mod:`uhc_analysis.analysis.uhc_status`, not "already reached").
+
+:func:`stale_figures` marks the figures older than the evidence age rule of
+the UHC status table (:data:`RECENT_MONTHS`), which the maps draw dotted.
 
 Each ``*_classes`` function returns an ``Int64`` series of class numbers
 (``<NA>`` for no data), binned with :func:`pandas.cut`.
@@ -36,6 +42,11 @@ GAP_BREAKS: tuple[int, ...] = (0, 5_000, 20_000, 50_000)
 #: Default year bins of the projected-year map: ``<= 2026``, ``2027–2030``, ``> 2030``.
 YEAR_BINS: tuple[int, int] = (2026, 2030)
 
+
+#: Evidence age rule (months): a figure older than this at the evaluation date is stale.
+#: The default of :class:`uhc_analysis.analysis.uhc_status.StatusSettings` (a test checks
+#: it; not imported because that module loads pandera).
+RECENT_MONTHS: float = 24.0
 
 #: Status values of ``projections.csv`` (the same as
 #: :data:`uhc_analysis.schemas.fields.PROJECTION_STATUSES`, a test checks it; not imported
@@ -128,6 +139,9 @@ def projected_classes(
 ) -> pd.Series:
     """Class of each projection row: 0 reached, 1–3 year bins, 4 not on trend, NA no data.
 
+    Class 5 is a ``reached`` row whose ``latest_coverage_pct`` (when the
+    column is there) is below its ``threshold``: reached once, latest below.
+
     ``on_track`` and ``overdue`` rows (a projected year already past, no
     figure confirming it) are binned by ``floor(year_reached)``: ``<= year_bins[0]``,
     ``<= year_bins[1]``, later. ``insufficient_data`` and missing statuses
@@ -159,6 +173,10 @@ def projected_classes(
     out[status.eq("reached").fillna(False).astype(bool)] = 0
     out[on] = _cut(year[on], year_bins, right=True) + 1
     out[status.eq("not_on_current_trend").fillna(False).astype(bool)] = 4
+    if {"latest_coverage_pct", "threshold"} <= set(projections.columns):
+        latest = pd.to_numeric(projections["latest_coverage_pct"], errors="coerce").astype(float)
+        below = latest < projections["threshold"].astype(float)
+        out[(status.eq("reached").fillna(False).astype(bool) & below).to_numpy()] = 5
     return out
 
 
@@ -177,4 +195,62 @@ def projected_class_labels(year_bins: tuple[int, int] = YEAR_BINS, lang: str = "
         label("proj_between", lang, start=first + 1, end=second),
         label("proj_after", lang, year=second),
         label("proj_not_on_trend", lang),
+        label("proj_reached_earlier", lang),
     ]
+
+
+def figure_dates(periods: Iterable[object], dates: Iterable[object] | None = None) -> pd.Series:
+    """Date of each figure: ``dates`` where given, else its ``period`` (a year is its 1 July).
+
+    Examples
+    --------
+    >>> figure_dates(["2022-06", "2024", None]).dt.strftime("%Y-%m-%d").tolist()
+    ['2022-06-01', '2024-07-01', nan]
+    """
+    import pandas as pd
+
+    text = pd.Series(list(periods), dtype=object).astype("string").str.strip()
+    text = text.where(~text.str.fullmatch(r"\d{4}").fillna(False), text + "-07-01")
+    out = pd.to_datetime(text, errors="coerce", format="mixed")
+    if dates is not None:
+        given = pd.to_datetime(pd.Series(list(dates), dtype=object), errors="coerce")
+        out = given.where(given.notna(), out)
+    return out
+
+
+def stale_figures(
+    periods: Iterable[object],
+    as_of: object,
+    months: float = RECENT_MONTHS,
+    dates: Iterable[object] | None = None,
+) -> pd.Series:
+    """Whether each figure is older than ``months`` months at ``as_of`` (the UHC status rule).
+
+    The window is the one of :func:`uhc_analysis.analysis.uhc_status.evaluate_part`:
+    ``months * 365.25 / 12`` days before ``as_of``. Missing periods are not stale.
+
+    Examples
+    --------
+    >>> stale_figures(["2022-06", "2025-01", "2024", None], "2026-12-02").tolist()
+    [True, False, True, False]
+    """
+    import pandas as pd
+
+    when = figure_dates(periods, dates)
+    cutoff = pd.Timestamp(as_of) - pd.Timedelta(days=months * 365.25 / 12)
+    return (when < cutoff).fillna(False).astype(bool)
+
+
+def figure_month(periods: Iterable[object]) -> list[str]:
+    """The month (``YYYY-MM``) or year of each period, as map labels write it.
+
+    Examples
+    --------
+    >>> figure_month(["2022-06-01", "2024", None])
+    ['2022-06', '2024', '']
+    """
+    out = []
+    for p in periods:
+        text = str(p).strip() if isinstance(p, str) else ""
+        out.append(text[:7] if len(text) >= 7 else text)
+    return out

@@ -8,6 +8,13 @@ does not offer: Leaflet's JavaScript and CSS (vendored in
 by default are dropped (:func:`inline_assets`), and folium's random element
 ids are replaced by sequential ones (:func:`stable_ids`).
 
+To orient a reader without a basemap the page has a pale sea, the province
+names (shown zoomed out) and the regency names with their figure (zoomed in;
+the figure's month where figures differ in date, always for a figure older
+than the evidence age rule) as Leaflet ``DivIcon`` labels, a legend with the
+count of regencies per class, and a box with the dates of the figures and
+their source. Every text is HTML-escaped.
+
 Examples
 --------
 >>> import pandas as pd
@@ -18,6 +25,8 @@ Examples
 >>> html = interactive_map_html(data, ["17"], boundaries=squares("17", 2), sources=sources)
 >>> "gt; 96.0 %" in html, "https://example.org/a" in html, "no data (1)" in html
 (True, True, True)
+>>> "uhc-label" in html and "uhc-source" in html and "latest figures dated 2024-06" in html
+True
 >>> html == interactive_map_html(data, ["17"], boundaries=squares("17", 2), sources=sources)
 True
 """
@@ -30,10 +39,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from uhc_analysis import config
-from uhc_analysis.plotting.classes import coverage_class_labels
+from uhc_analysis.plotting.classes import coverage_class_labels, figure_month
 from uhc_analysis.plotting.frames import lower_bounds, urls_by_region
-from uhc_analysis.plotting.labels import basis_text, fmt_pct, label
-from uhc_analysis.plotting.layers import class_counts, coverage_layer, province_shapes
+from uhc_analysis.plotting.labels import basis_text, fmt_pct, label, source_text
+from uhc_analysis.plotting.layers import (
+    class_counts,
+    coverage_layer,
+    province_name,
+    province_shapes,
+    stale_count,
+)
 from uhc_analysis.plotting.style import BORDER_COLOR, COVERAGE_COLORS, NO_DATA_EDGE, NO_DATA_FACE
 
 if TYPE_CHECKING:
@@ -65,8 +80,26 @@ _FETCHES = re.compile(
     r"""\b(?:src|href|data|srcset)\s*=|@import\b|url\(\s*["']?\s*(?:https?:)?//""",
     re.IGNORECASE,
 )
+#: Zoom from which the regency labels are shown instead of the province names.
+LABEL_ZOOM: int = 8
 _INTERACTIVE_CSS = """<style>
-.folium-map.leaflet-container { background: #ffffff; }
+.folium-map.leaflet-container { background: #eef3f7; }
+.uhc-label { pointer-events: none; }
+.uhc-label div {
+  transform: translate(-50%, -50%); width: max-content; text-align: center;
+  font: 11px/1.15 "Helvetica Neue", Arial, Helvetica, sans-serif; color: #1a1a1a;
+  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff;
+}
+.uhc-label .uhc-province { font-size: 15px; font-weight: bold; color: #262626; }
+.uhc-regency-label { display: none; }
+.uhc-zoomed .uhc-regency-label { display: block; }
+.uhc-zoomed .uhc-province-label { display: none; }
+.uhc-source {
+  position: absolute; z-index: 1000; bottom: 10px; left: 10px; max-width: 36em;
+  padding: 6px 8px; border-radius: 4px; background: rgba(255, 255, 255, 0.9);
+  box-shadow: 0 0 12px rgba(0, 0, 0, 0.2);
+  font: 11px/1.35 "Helvetica Neue", Arial, Helvetica, sans-serif; color: #404040;
+}
 .leaflet-tooltip.foliumtooltip { width: max-content; max-width: 32em; white-space: normal; }
 .leaflet-tooltip.foliumtooltip td, .leaflet-popup.foliumpopup td { overflow-wrap: anywhere; }
 .uhc-legend {
@@ -83,6 +116,7 @@ _INTERACTIVE_CSS = """<style>
   display: inline-block; width: 14px; height: 14px; margin-right: 6px;
   vertical-align: -3px; border: 1px solid #969696;
 }
+.uhc-legend span.uhc-stale { background: #fd8d3c; opacity: 0.4; }
 </style>"""
 
 
@@ -203,9 +237,17 @@ def tooltip_urls(urls: Sequence[str], *, links: bool) -> str:
 
 
 def legend_html(
-    title: str, subtitle: str, labels: Sequence[str], colors: Sequence[str], counts: Sequence[int]
+    title: str,
+    subtitle: str,
+    labels: Sequence[str],
+    colors: Sequence[str],
+    counts: Sequence[int],
+    stale: tuple[str, int] | None = None,
 ) -> str:
     """The legend box of the map: title, subtitle and one swatch per class with its count.
+
+    ``stale`` (label, count) adds a pale swatch for the figures older than
+    the evidence age rule (drawn with a lighter fill).
 
     Examples
     --------
@@ -218,6 +260,8 @@ def legend_html(
         f'<li><span style="background:{c}"></span>{escape(lab)} ({n})</li>'
         for lab, c, n in zip(labels, colors, counts, strict=True)
     )
+    if stale is not None and stale[1]:
+        items += f'<li><span class="uhc-stale"></span>{escape(stale[0])} ({stale[1]})</li>'
     return (
         f'<div class="uhc-legend"><h1>{escape(title)}</h1><p>{escape(subtitle)}</p>'
         f"<ul>{items}</ul></div>"
@@ -251,14 +295,26 @@ def interactive_map_html(
     lower = set(data.loc[lower_bounds(data).to_numpy(), "region_code"].astype(str).str.strip())
     urls = urls_by_region(sources)
     frames = []
+    labels: list[tuple[float, float, str, str]] = []
+    periods: list[str] = []
+    n_urls: set[str] = set()
+    n_stale = 0
+    stale_label = ""
     counts = [0] * (len(COVERAGE_COLORS) + 1)
     bases: list[str] = []
     class_labels = coverage_class_labels(lang)
     no_data = label("no_data", lang)
     for p in provinces:
-        layer = coverage_layer(data, province_shapes(p, boundaries), lang)
+        shapes = province_shapes(p, boundaries)
+        layer = coverage_layer(data, shapes, lang)
         g = layer.gdf
         cls = layer.classes
+        periods += layer.periods
+        n_urls |= {u for c, k in zip(g["bps_code"], cls, strict=True) if pd.notna(k)
+                   for u in urls.get(c, [])}  # fmt: skip
+        n_stale += stale_count(layer)
+        stale_label = layer.stale_label
+        stale = layer.stale.to_numpy() if layer.stale is not None else [False] * len(g)
         # URLs of the regencies with data only, as in the source lines of the static maps
         codes = [c if pd.notna(k) else "" for c, k in zip(g["bps_code"], cls, strict=True)]
         counts = [a + b for a, b in zip(counts, class_counts(layer), strict=True)]
@@ -267,9 +323,12 @@ def interactive_map_html(
             ("> " if code in lower and pd.notna(v) else "") + fmt_pct(v, lang)
             for code, v in zip(g["bps_code"].astype(str), g["coverage_pct"], strict=True)
         ]
+        labels += _region_labels(g, coverage, stale, cls, lang)
+        labels.append(_province_label(shapes, province_name(shapes, p)))
         frame = gpd.GeoDataFrame(
             {
                 "name": [escape(str(n)) for n in g["name"]],
+                "stale": [bool(x) for x in stale],
                 "class": [no_data if pd.isna(c) else class_labels[int(c)] for c in cls],
                 "class_text": [
                     escape(no_data if pd.isna(c) else class_labels[int(c)]) for c in cls
@@ -321,10 +380,18 @@ def interactive_map_html(
             "style_function": lambda f: (
                 {"color": NO_DATA_EDGE, "dashArray": "4 3"}
                 if f["properties"]["class"] == no_data
-                else {}
+                else ({"fillOpacity": 0.4} if f["properties"]["stale"] else {})
             ),
         },
     )
+    import folium
+
+    for lat, lon, html_text, kind in labels:
+        folium.Marker(
+            [lat, lon],
+            icon=folium.DivIcon(html=f"<div>{html_text}</div>", class_name=f"uhc-label {kind}"),
+            interactive=False,
+        ).add_to(m)
     root = m.get_root()
     root.header.add_child(branca.element.Element(_INTERACTIVE_CSS), name="uhc_style")
     legend = legend_html(
@@ -333,10 +400,60 @@ def interactive_map_html(
         categories,
         [*COVERAGE_COLORS, NO_DATA_FACE],
         counts,
+        stale=(stale_label, n_stale),
     )
     root.html.add_child(branca.element.Element(legend), name="uhc_legend")
+    source = source_text(len(n_urls), periods, lang, maps=True)
+    root.html.add_child(
+        branca.element.Element(f'<div class="uhc-source">{escape(source)}</div>'),
+        name="uhc_source",
+    )
+    # regency names zoomed in, province names zoomed out
+    zoom_js = (
+        f"{m.get_name()}.on('zoomend', function () {{"
+        f" {m.get_name()}.getContainer().classList.toggle('uhc-zoomed',"
+        f" {m.get_name()}.getZoom() >= {LABEL_ZOOM}); }});"
+    )
+    m.get_root().script.add_child(branca.element.Element(zoom_js), name="uhc_zoom")
     html = root.render()
     return inline_assets(stable_ids(html, element_ids(root)))
+
+
+def _region_labels(
+    g: gpd.GeoDataFrame, coverage: Sequence[str], stale: Sequence[bool], cls: pd.Series, lang: str
+) -> list[tuple[float, float, str, str]]:
+    """(lat, lon, HTML, class) of each regency's label: name, figure, and month where needed."""
+    from html import escape
+
+    import pandas as pd
+
+    from uhc_analysis.plotting.placement import label_anchor
+
+    months = figure_month(g["period"])
+    has = cls.notna().to_numpy()
+    differ = len({m for m, h in zip(months, has, strict=True) if h and m}) > 1
+    out = []
+    for i, (name, geom) in enumerate(zip(g["name"], g.geometry, strict=True)):
+        lon, lat = label_anchor(geom)
+        text = escape(str(name))
+        if has[i] and pd.notna(g["coverage_pct"].iloc[i]):
+            value = coverage[i]
+            if months[i] and (differ or stale[i]):
+                value = label("map_value_date", lang, value=value, date=months[i])
+            text += f"<br>{escape(value)}"
+        out.append((round(lat, 6), round(lon, 6), text, "uhc-regency-label"))
+    return out
+
+
+def _province_label(shapes: gpd.GeoDataFrame, name: str) -> tuple[float, float, str, str]:
+    """(lat, lon, HTML, class) of a province's name, at the middle of its largest part."""
+    from html import escape
+
+    from uhc_analysis.plotting.placement import label_anchor
+
+    lon, lat = label_anchor(shapes.geometry.union_all())
+    html_text = f'<span class="uhc-province">{escape(name)}</span>'
+    return round(lat, 6), round(lon, 6), html_text, "uhc-province-label"
 
 
 def interactive_map(

@@ -156,6 +156,21 @@ LABELS: dict[str, dict[str, str]] = {
         "id": "0 (sudah \u2265 {threshold} %)",
     },
     "gap_more": {"en": "more than {value}", "id": "lebih dari {value}"},
+    # --- map dates, staleness and classes of issue 15 (maps) ----------------------
+    "legend_gap_people": {"en": "People to enrol", "id": "Penduduk yang perlu didaftarkan"},
+    "gap_unknown": {
+        "en": "below {threshold} %, number unknown (no population in the source)",
+        "id": "di bawah {threshold} %, jumlah tidak diketahui (sumber tanpa jumlah penduduk)",
+    },
+    "map_stale": {
+        "en": "figure more than {months} months old",
+        "id": "angka berumur lebih dari {months} bulan",
+    },
+    "proj_reached_earlier": {
+        "en": "reached earlier, latest figure below",
+        "id": "pernah tercapai, angka terbaru di bawah",
+    },
+    "map_value_date": {"en": "{value} ({date})", "id": "{value} ({date})"},
     # --- charts -----------------------------------------------------------------
     "title_trend": {"en": "JKN coverage, {region}", "id": "Cakupan JKN, {region}"},
     "title_small_multiples": {

@@ -4,7 +4,8 @@ A :class:`Layer` is what the static maps (:mod:`uhc_analysis.plotting.maps`)
 and the interactive map (:mod:`uhc_analysis.plotting.interactive`) draw: the
 polygons of one province with their data, the class of each polygon, the
 legend texts and colours, the subtitle, and the periods and source URLs of the
-regencies that have data.
+regencies that have data, and which figures are older than the evidence age
+rule (``stale``, drawn dotted, with their own legend entry).
 
 Examples
 --------
@@ -12,11 +13,14 @@ Examples
 >>> from uhc_analysis.plotting.examples import squares
 >>> data = pd.DataFrame({"region_code": ["1701"], "coverage_pct": [96.0],
 ...     "period": ["2024-06"], "basis": ["published"]})
->>> layer = coverage_layer(data, squares("17", 2), "en")
+>>> layer = coverage_layer(data, squares("17", 2), "en", as_of="2024-12-31")
 >>> layer.classes.tolist(), class_counts(layer)
 ([3, <NA>], [0, 0, 0, 1, 0, 1])
 >>> [h.get_label() for h in legend_handles(layer)][-2:]
 ['\u2265 98 % (0)', 'no data (1)']
+>>> later = coverage_layer(data, squares("17", 2), "en", as_of="2026-12-02")
+>>> [h.get_label() for h in legend_handles(later)][-2:]
+['figure more than 24 months old (1)', 'no data (1)']
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from uhc_analysis.plotting.classes import (
+    RECENT_MONTHS,
     YEAR_BINS,
     coverage_class_labels,
     coverage_classes,
@@ -33,16 +38,20 @@ from uhc_analysis.plotting.classes import (
     gap_classes,
     projected_class_labels,
     projected_classes,
+    stale_figures,
 )
 from uhc_analysis.plotting.frames import regency_rows, require_columns, urls_of
 from uhc_analysis.plotting.labels import basis_text, fmt_threshold, label
 from uhc_analysis.plotting.style import (
     COVERAGE_COLORS,
     GAP_COLORS,
+    GAP_UNKNOWN_COLOR,
     NO_DATA_EDGE,
     NO_DATA_FACE,
     NO_DATA_HATCH,
     PROJECTED_COLORS,
+    STALE_HATCH,
+    STALE_HATCH_COLOR,
 )
 
 if TYPE_CHECKING:
@@ -64,6 +73,9 @@ class Layer:
     subtitle: str
     periods: list[str] = field(default_factory=list)
     urls: set[str] = field(default_factory=set)
+    #: Whether each polygon's figure is older than the evidence age rule (None: not judged).
+    stale: pd.Series | None = None
+    stale_label: str = ""
 
 
 def province_shapes(province: str, boundaries: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
@@ -142,6 +154,12 @@ def join_regencies(
     return merged.sort_values("bps_code").reset_index(drop=True)
 
 
+def _as_of(as_of: object | None) -> object:
+    from uhc_analysis import config
+
+    return config.today() if as_of is None else as_of
+
+
 def _figure_layer(
     gdf: gpd.GeoDataFrame,
     classes: pd.Series,
@@ -150,9 +168,20 @@ def _figure_layer(
     legend_title: str,
     lang: str,
     sources: pd.DataFrame | None,
+    *,
+    as_of: object | None = None,
+    months: float = RECENT_MONTHS,
 ) -> Layer:
-    """A layer of observed figures: subtitle, periods and URLs of the regencies with a class."""
+    """A layer of observed figures: subtitle, periods, URLs and staleness of those with a class.
+
+    A figure is stale when older than ``months`` at ``as_of`` (default today,
+    :func:`uhc_analysis.config.today`), the rule of the UHC status table.
+    """
+
     has = classes.notna().to_numpy()
+    dates = gdf["date"] if "date" in gdf.columns else None
+    stale = stale_figures(gdf["period"], _as_of(as_of), months, dates) & has
+    stale.index = gdf.index
     return Layer(
         gdf=gdf,
         classes=classes,
@@ -163,6 +192,8 @@ def _figure_layer(
         subtitle=basis_text(gdf.loc[has, "basis"].dropna().tolist(), lang),
         periods=gdf.loc[has, "period"].dropna().tolist(),
         urls=urls_of(sources, gdf.loc[has, "bps_code"]),
+        stale=stale,
+        stale_label=label("map_stale", lang, months=fmt_threshold(months, lang)),
     )
 
 
@@ -171,9 +202,17 @@ def coverage_layer(
     shapes: gpd.GeoDataFrame,
     lang: str,
     sources: pd.DataFrame | None = None,
+    *,
+    as_of: object | None = None,
+    months: float = RECENT_MONTHS,
 ) -> Layer:
-    """The coverage layer of one province (columns region_code, coverage_pct, period, basis)."""
+    """The coverage layer of one province (columns region_code, coverage_pct, period, basis).
+
+    Optional columns ``date`` (the figure's date, else its ``period``) and
+    ``lower_bound`` are kept; ``as_of`` and ``months`` set the staleness rule.
+    """
     cols = ["region_code", "coverage_pct", "period", "basis"]
+    cols += [c for c in ("date", "lower_bound") if c in data.columns]
     gdf = join_regencies(shapes, data, cols, "coverage data")
     gdf["coverage_pct"] = gdf["coverage_pct"].astype(float)
     return _figure_layer(
@@ -184,6 +223,8 @@ def coverage_layer(
         label("legend_coverage", lang),
         lang,
         sources,
+        as_of=as_of,
+        months=months,
     )
 
 
@@ -193,21 +234,40 @@ def gap_layer(
     threshold: float,
     lang: str,
     sources: pd.DataFrame | None = None,
+    *,
+    as_of: object | None = None,
+    months: float = RECENT_MONTHS,
 ) -> Layer:
-    """The gap layer of one province from ``metrics.csv`` rows at ``threshold``."""
+    """The gap layer of one province from ``metrics.csv`` rows at ``threshold``.
+
+    A regency with a coverage figure (``coverage_pct``, when the column is
+    there) but no ``gap_people`` (its source states no population, so the
+    number of people to enrol cannot be counted) is not "no data": it gets the
+    last class, "below the threshold, number unknown", so the gap map shows
+    data wherever the coverage map does.
+    """
     cols = ["region_code", "threshold", "gap_people", "basis", "period"]
     require_columns(metrics, cols, "metrics")
+    cols += [c for c in ("coverage_pct", "date") if c in metrics.columns]
     sel = metrics.loc[metrics["threshold"].astype(float) == float(threshold)]
     gdf = join_regencies(shapes, sel, cols, f"metrics at threshold {threshold}")
     gdf["gap_people"] = gdf["gap_people"].astype(float)
+    classes = gap_classes(gdf["gap_people"])
+    labels = gap_class_labels(threshold, lang)
+    if "coverage_pct" in gdf.columns:
+        known = gdf["coverage_pct"].astype(float).notna().to_numpy()
+        classes[known & classes.isna().to_numpy()] = len(labels)
+    labels.append(label("gap_unknown", lang, threshold=fmt_threshold(threshold, lang)))
     return _figure_layer(
         gdf,
-        gap_classes(gdf["gap_people"]),
-        gap_class_labels(threshold, lang),
-        GAP_COLORS,
-        label("legend_gap", lang),
+        classes,
+        labels,
+        (*GAP_COLORS, GAP_UNKNOWN_COLOR),
+        label("legend_gap_people", lang),
         lang,
         sources,
+        as_of=as_of,
+        months=months,
     )
 
 
@@ -221,7 +281,7 @@ def projected_layer(
     """The projected-year layer of one province from ``projections.csv`` rows at ``threshold``."""
     cols = ["region_code", "threshold", "status", "year_reached", "first_period_reached"]
     require_columns(projections, cols, "projections")
-    cols += [c for c in ("basis", "model") if c in projections.columns]
+    cols += [c for c in ("basis", "model", "latest_coverage_pct") if c in projections.columns]
     sel = projections.loc[projections["threshold"].astype(float) == float(threshold)]
     gdf = join_regencies(shapes, sel, cols, f"projections at threshold {threshold}")
     classes = projected_classes(gdf, year_bins)
@@ -251,16 +311,38 @@ def class_counts(layer: Layer) -> list[int]:
     ]
 
 
-def legend_handles(layer: Layer, counts: Sequence[int] | None = None) -> list[Patch]:
-    """Legend patches with the count of regencies per class; the no-data patch is hatched."""
+def stale_count(layer: Layer) -> int:
+    """Number of regencies whose figure is older than the evidence age rule."""
+    return 0 if layer.stale is None else int(layer.stale.sum())
+
+
+def legend_handles(
+    layer: Layer, counts: Sequence[int] | None = None, n_stale: int | None = None
+) -> list[Patch]:
+    """Legend patches with the count of regencies per class; the no-data patch is hatched.
+
+    When some figures are stale (``n_stale``, default :func:`stale_count`) a
+    dotted white patch before "no data" says so.
+    """
     from matplotlib.patches import Patch
 
     if counts is None:
         counts = class_counts(layer)
+    n_stale = stale_count(layer) if n_stale is None else n_stale
     handles = [
         Patch(facecolor=c, edgecolor="#969696", linewidth=0.5, label=f"{lab} ({n})")
         for lab, c, n in zip(layer.class_labels, layer.colors, counts[:-1], strict=True)
     ]
+    if n_stale:
+        handles.append(
+            Patch(
+                facecolor="white",
+                edgecolor=STALE_HATCH_COLOR,
+                hatch=STALE_HATCH,
+                linewidth=0.5,
+                label=f"{layer.stale_label} ({n_stale})",
+            )
+        )
     handles.append(
         Patch(
             facecolor=NO_DATA_FACE,

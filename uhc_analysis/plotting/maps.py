@@ -48,39 +48,40 @@ from uhc_analysis.plotting.classes import (
     COVERAGE_BREAKS,
     GAP_BREAKS,
     PROJECTION_STATUSES,
+    RECENT_MONTHS,
     YEAR_BINS,
     coverage_class_labels,
     coverage_classes,
+    figure_month,
     gap_class_labels,
     gap_classes,
     projected_class_labels,
     projected_classes,
 )
 from uhc_analysis.plotting.interactive import interactive_map, interactive_map_html
-from uhc_analysis.plotting.labels import fmt_threshold, label, source_text, wrap_to_width
+from uhc_analysis.plotting.labels import fmt_int, fmt_pct, fmt_threshold, label, source_text
 from uhc_analysis.plotting.layers import (
     Layer,
-    class_counts,
     coverage_layer,
     gap_layer,
-    legend_handles,
     projected_layer,
     province_name,
     province_shapes,
 )
-from uhc_analysis.plotting.placement import label_regions
+from uhc_analysis.plotting.panels import (
+    annotate_axes,
+    draw_layer,
+    province_panels,
+    region_text,
+    single_map,
+)
 from uhc_analysis.plotting.style import (
-    BORDER_COLOR,
     COVERAGE_COLORS,
     GAP_COLORS,
     NO_DATA_EDGE,
     NO_DATA_FACE,
     NO_DATA_HATCH,
-    OUTLINE_COLOR,
     PROJECTED_COLORS,
-    SOURCE_COLOR,
-    SUBTITLE_COLOR,
-    note_above,
 )
 
 if TYPE_CHECKING:
@@ -100,9 +101,13 @@ __all__ = [
     "NO_DATA_HATCH",
     "PROJECTED_COLORS",
     "PROJECTION_STATUSES",
+    "RECENT_MONTHS",
     "YEAR_BINS",
+    "annotate_axes",
     "coverage_class_labels",
     "coverage_classes",
+    "draw_layer",
+    "figure_texts",
     "gap_class_labels",
     "gap_classes",
     "interactive_map",
@@ -119,100 +124,56 @@ __all__ = [
 MAP_KINDS: tuple[str, ...] = ("coverage", "projected_year", "gap")
 
 
-# --------------------------------------------------------------------------- drawing
+# --------------------------------------------------------------------------- labels
 
 
-def draw_layer(ax: Axes, layer: Layer, *, linewidth: float = 0.6) -> None:
-    """Fill every polygon by class, hatched grey for no data; outline the province.
+def figure_texts(layer: Layer, value: str, lang: str) -> list[str]:
+    """Each region's map label: its name, then its figure and, where dates differ, its month.
 
-    One ``GeoDataFrame.plot(categorical=True)`` call: geopandas draws one
-    collection per class, in class order, with the class's colour (``cmap`` a
-    dict), and the regencies without a class with ``missing_kwds``. Only the
-    classes present are passed as ``categories``, so an empty class adds no
-    empty collection to the SVG (the legend comes from :func:`legend_handles`).
+    ``value`` is the column of ``layer.gdf`` shown (``coverage_pct`` or
+    ``gap_people``). The month is added to every figure when the figures of
+    the map are not all of one month, and to every stale figure in any case.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from uhc_analysis.plotting.examples import squares
+    >>> data = pd.DataFrame({"region_code": ["1701", "1702"], "coverage_pct": [76.0, 98.2],
+    ...     "period": ["2022-06", "2026-01"], "basis": ["published"] * 2})
+    >>> layer = coverage_layer(data, squares("17", 3), "en", as_of="2026-12-02")
+    >>> [t.replace("\\xa0", " ").split("\\n") for t in figure_texts(layer, "coverage_pct", "en")]
+    [['Regency A', '76.0 % (2022-06)'], ['Regency B', '98.2 % (2026-01)'], ['Regency C']]
     """
-    import geopandas as gpd
+    import math
 
-    layer.gdf.assign(_class=layer.classes.to_numpy()).plot(
-        column="_class",
-        categorical=True,
-        categories=sorted(int(c) for c in layer.classes.dropna().unique()),
-        cmap=dict(enumerate(layer.colors)),
-        ax=ax,
-        edgecolor=BORDER_COLOR,
-        linewidth=linewidth,
-        zorder=1,
-        missing_kwds={
-            "facecolor": NO_DATA_FACE,
-            "edgecolor": NO_DATA_EDGE,
-            "hatch": NO_DATA_HATCH,
-            "linewidth": linewidth * 0.6,
-        },
-    )
-    outline = layer.gdf.geometry.union_all().boundary
-    gpd.GeoSeries([outline], crs=layer.gdf.crs).plot(
-        ax=ax, color=OUTLINE_COLOR, linewidth=linewidth, zorder=2
-    )
-    ax.set_axis_off()
-
-
-def annotate_axes(
-    ax: Axes, title: str, subtitle: str, source: str | None, *, wrap_width_in: float | None = None
-) -> None:
-    """Bold title, subtitle under it, and a small source line under the axes."""
-    fig = ax.figure
-    ax.apply_aspect()
-    width_in = wrap_width_in or ax.get_position().width * fig.get_figwidth()
-    sub = wrap_to_width(subtitle, width_in, 9)
-    n_sub = sub.count("\n") + 1
-    note_above(ax, sub, fontsize=9, color=SUBTITLE_COLOR, offset=6)
-    ax.set_title(
-        wrap_to_width(title, width_in, 12.5),
-        loc="left",
-        fontsize=12.5,
-        fontweight="bold",
-        pad=10 + 11.5 * n_sub,
-    )
-    if source:
-        ax.annotate(
-            wrap_to_width(source, width_in, 7),
-            xy=(0, 0),
-            xycoords="axes fraction",
-            xytext=(0, -8),
-            textcoords="offset points",
-            ha="left",
-            va="top",
-            fontsize=7,
-            color=SOURCE_COLOR,
-        )
+    gdf = layer.gdf
+    has = layer.classes.notna().to_numpy()
+    months = figure_month(gdf["period"])
+    differ = len({m for m, h in zip(months, has, strict=True) if h and m}) > 1
+    stale = layer.stale.to_numpy() if layer.stale is not None else [False] * len(gdf)
+    lower = gdf["lower_bound"].eq(True).to_numpy() if "lower_bound" in gdf.columns else None
+    out = []
+    for i, name in enumerate(gdf["name"]):
+        v = gdf[value].iloc[i]
+        if not has[i] or v is None or (isinstance(v, float) and math.isnan(v)):
+            out.append(region_text(str(name), months[i] if has[i] and differ else ""))
+            continue
+        if value == "coverage_pct":
+            text = ("> " if lower is not None and lower[i] else "") + fmt_pct(float(v), lang)
+        else:
+            text = fmt_int(float(v), lang)
+        if months[i] and (differ or stale[i]):
+            text = label("map_value_date", lang, value=text, date=months[i])
+        out.append(region_text(str(name), text))
+    return out
 
 
-def _single_map(layer: Layer, ax: Axes | None, title: str, source: str) -> Axes:
-    """One province's map with its legend right of it, titles and names."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        fig = plt.figure(figsize=(10.0, 7.5))
-        ax = fig.add_axes((0.03, 0.12, 0.62, 0.74))
-        wrap_in = fig.get_figwidth() * 0.94
-    else:
-        wrap_in = None
-    draw_layer(ax, layer)
-    ax.legend(
-        handles=legend_handles(layer),
-        title=layer.legend_title,
-        loc="upper left",
-        bbox_to_anchor=(1.02, 1.0),
-        frameon=False,
-        fontsize=9,
-        title_fontsize=9.5,
-        alignment="left",
-        handlelength=2.2,
-        handleheight=1.4,
-    )
-    annotate_axes(ax, title, layer.subtitle, source, wrap_width_in=wrap_in)
-    label_regions(ax, layer.gdf)
-    return ax
+def _single_map(
+    layer: Layer, ax: Axes | None, title: str, source: str, texts: Sequence[str] | None = None
+) -> Axes:
+    """One province's map (:func:`uhc_analysis.plotting.panels.single_map`)."""
+    names = [region_text(str(n)) for n in layer.gdf["name"]] if texts is None else texts
+    return single_map(layer, names, ax, title, source, fontsize=7.5)
 
 
 # --------------------------------------------------------------------------- public maps
@@ -226,6 +187,8 @@ def plot_coverage_map(
     lang: str = "en",
     boundaries: gpd.GeoDataFrame | None = None,
     sources: pd.DataFrame | None = None,
+    as_of: object | None = None,
+    months: float = RECENT_MONTHS,
 ) -> Axes:
     """Choropleth of the latest JKN coverage of each regency/city of one province.
 
@@ -250,6 +213,13 @@ def plot_coverage_map(
         ``url``; :func:`uhc_analysis.plotting.frames.region_urls`); the source
         line counts those of the regencies with data. Without it the line
         gives no count.
+    as_of, months
+        Figures older than ``months`` months at ``as_of`` (default today) are
+        dotted and dated: the evidence age rule of ``uhc_status.csv``
+        (:data:`~uhc_analysis.plotting.classes.RECENT_MONTHS`).
+
+    Each regency is labelled with its figure, and with the figure's month
+    when the figures of the map are not all of one month.
 
     Returns
     -------
@@ -266,10 +236,11 @@ def plot_coverage_map(
     'Cakupan JKN per kabupaten/kota, Province 17'
     """
     shapes = province_shapes(province, boundaries)
-    layer = coverage_layer(data, shapes, lang, sources)
+    layer = coverage_layer(data, shapes, lang, sources, as_of=as_of, months=months)
     name = province_name(shapes, str(province))
     source = source_text(len(layer.urls), layer.periods, lang, maps=True)
-    return _single_map(layer, ax, label("title_coverage", lang, province=name), source)
+    title = label("title_coverage", lang, province=name)
+    return _single_map(layer, ax, title, source, figure_texts(layer, "coverage_pct", lang))
 
 
 def plot_projected_year_map(
@@ -326,6 +297,8 @@ def plot_gap_map(
     lang: str = "en",
     boundaries: gpd.GeoDataFrame | None = None,
     sources: pd.DataFrame | None = None,
+    as_of: object | None = None,
+    months: float = RECENT_MONTHS,
 ) -> Axes:
     """Map of the number of people each regency must still enrol to reach ``threshold`` %.
 
@@ -335,10 +308,13 @@ def plot_gap_map(
         ``metrics.csv`` rows with ``region_code``, ``threshold``, ``gap_people``
         (0 when at or above the threshold), ``basis``, ``period``; one row per
         regency at ``threshold``.
-    province, ax, lang, boundaries, sources
+    province, ax, lang, boundaries, sources, as_of, months
         As in :func:`plot_coverage_map`.
     threshold
         Coverage threshold in percent.
+
+    A regency with a coverage figure (``coverage_pct`` column) but no gap
+    (its source gives no population) is drawn "number unknown", not "no data".
 
     Examples
     --------
@@ -351,11 +327,11 @@ def plot_gap_map(
     '1\u20135,000 (1)'
     """
     shapes = province_shapes(province, boundaries)
-    layer = gap_layer(metrics, shapes, threshold, lang, sources)
+    layer = gap_layer(metrics, shapes, threshold, lang, sources, as_of=as_of, months=months)
     name = province_name(shapes, str(province))
     title = label("title_gap", lang, threshold=fmt_threshold(threshold, lang), province=name)
     source = source_text(len(layer.urls), layer.periods, lang, maps=True)
-    return _single_map(layer, ax, title, source)
+    return _single_map(layer, ax, title, source, figure_texts(layer, "gap_people", lang))
 
 
 def plot_three_province_map(
@@ -367,6 +343,8 @@ def plot_three_province_map(
     boundaries: gpd.GeoDataFrame | None = None,
     provinces: Sequence[str] = config.FOCUS_PROVINCES,
     sources: pd.DataFrame | None = None,
+    as_of: object | None = None,
+    months: float = RECENT_MONTHS,
 ) -> Figure:
     """One figure with a map panel per province (the focus provinces by default), one legend.
 
@@ -386,8 +364,10 @@ def plot_three_province_map(
         Output of :func:`load_boundaries` for the provinces (default: load it).
     provinces
         Panel order; default :data:`uhc_analysis.config.FOCUS_PROVINCES`.
-    sources
+    sources, as_of, months
         As in :func:`plot_coverage_map` (not used by ``projected_year``).
+
+    The panels are at one common scale (:func:`uhc_analysis.plotting.panels.province_panels`).
 
     Returns
     -------
@@ -402,83 +382,38 @@ def plot_three_province_map(
     ...     "period": ["2024-06"] * 2, "basis": ["bps"] * 2})
     >>> fig = plot_three_province_map(data, boundaries=shapes, provinces=("16", "17"))
     >>> len(fig.axes), [t.get_text() for t in fig.legends[0].get_texts()][-1]
-    (2, 'no data (3)')
+    (3, 'no data (3)')
     """
-    import matplotlib.pyplot as plt
-
     if kind not in MAP_KINDS:
         raise ValueError(f"unknown map kind {kind!r}; use one of {MAP_KINDS}")
     if boundaries is None:
         from uhc_analysis.boundaries import load_boundaries
 
         boundaries = load_boundaries(list(provinces))
-    layers = []
+    panels = []
     for p in provinces:
         shapes = province_shapes(p, boundaries)
         if kind == "coverage":
-            layer = coverage_layer(data, shapes, lang, sources)
+            layer = coverage_layer(data, shapes, lang, sources, as_of=as_of, months=months)
+            texts = figure_texts(layer, "coverage_pct", lang)
         elif kind == "gap":
-            layer = gap_layer(data, shapes, threshold, lang, sources)
+            layer = gap_layer(data, shapes, threshold, lang, sources, as_of=as_of, months=months)
+            texts = figure_texts(layer, "gap_people", lang)
         else:
             layer = projected_layer(data, shapes, threshold, lang, YEAR_BINS)
-        layers.append((p, shapes, layer))
-
-    fig = plt.figure(figsize=(16.0, 7.6))
-    gap = 0.018
-    width = (0.97 - gap * (len(layers) - 1)) / len(layers)
-    axes = [
-        fig.add_axes((0.015 + i * (width + gap), 0.17, width, 0.64)) for i in range(len(layers))
-    ]
-    for ax, (p, shapes, layer) in zip(axes, layers, strict=True):
-        draw_layer(ax, layer, linewidth=0.5)
-        ax.apply_aspect()
-        # panel titles on one line across the figure, whatever each map's aspect
-        fig.text(
-            ax.get_position().x0,
-            0.845,
-            province_name(shapes, p),
-            fontsize=11.5,
-            fontweight="bold",
-            va="bottom",
-        )
-        label_regions(ax, layer.gdf, fontsize=6.5)
-
-    first = layers[0][2]
-    counts = [sum(c) for c in zip(*(class_counts(lay) for _, _, lay in layers), strict=True)]
-    fig.legend(
-        handles=legend_handles(first, counts),
-        title=first.legend_title,
-        loc="lower center",
-        bbox_to_anchor=(0.5, 0.055),
-        ncols=len(counts),
-        frameon=False,
-        fontsize=9,
-        title_fontsize=9.5,
-        handlelength=2.2,
-        handleheight=1.4,
-    )
+            texts = [region_text(str(n)) for n in layer.gdf["name"]]
+        panels.append((str(p), shapes, layer, texts))
     title_key = {
         "coverage": "title_coverage_all",
         "gap": "title_gap_all",
         "projected_year": "title_projected_all",
     }[kind]
-    fig.text(
-        0.015,
-        0.965,
-        label(title_key, lang, threshold=fmt_threshold(threshold, lang)),
-        fontsize=14,
-        fontweight="bold",
-        va="top",
-    )
-    bases = sorted({lay.subtitle for _, _, lay in layers})
-    fig.text(0.015, 0.915, " / ".join(bases), fontsize=9.5, color=SUBTITLE_COLOR, va="top")
+    title = label(title_key, lang, threshold=fmt_threshold(threshold, lang))
+    subtitle = " / ".join(sorted({lay.subtitle for _, _, lay, _ in panels}))
     if kind == "projected_year":
         source = label("source_projection", lang)
     else:
-        urls: set[str] = set().union(*(lay.urls for _, _, lay in layers))
-        periods = [p for _, _, lay in layers for p in lay.periods]
+        urls: set[str] = set().union(*(lay.urls for _, _, lay, _ in panels))
+        periods = [p for _, _, lay, _ in panels for p in lay.periods]
         source = source_text(len(urls), periods, lang, maps=True)
-    fig.text(
-        0.015, 0.035, wrap_to_width(source, 15.5, 7.5), fontsize=7.5, color=SOURCE_COLOR, va="top"
-    )
-    return fig
+    return province_panels(panels, title, subtitle, source, fontsize=6.0)

@@ -1,10 +1,23 @@
-"""Regency names on a map: placed inside each regency, pushed apart when they collide.
+"""Regency names on a map: inside each regency when they fit, else beside a symbol; no overlaps.
 
 Each name starts at the pole of inaccessibility of its regency's largest part
-(:func:`shapely.ops.polylabel`, always inside the polygon). Names of regencies
-smaller than their label start outside, away from the map centre; then
-overlapping label boxes are pushed apart (:func:`repel`) and a displaced label
-gets a leader line to its anchor.
+(:func:`shapely.ops.polylabel`, always inside the polygon). A regency whose
+label box would lie more than :data:`OUTSIDE_SHARE` outside its own polygon
+(a small city, a narrow regency; the label would straddle a neighbour) gets a
+round symbol at that point, filled with its class colour, and its label starts
+beside it, away from the map centre. The overlaps that remain, between labels
+and with the symbols, the legend, the scale bar and the inset, are removed by
+:func:`adjustText.adjust_text`, which draws a leader line from each moved
+label to its symbol.
+
+What stays hand-written, and why: adjustText moves labels apart but knows
+neither which labels cannot sit inside their polygon nor which way is "out of
+the map", so the choice of inside/beside, the names of far islands
+(:func:`detached_parts`, e.g. Enggano, part of Bengkulu Utara) (:func:`needs_symbol`) and the
+outward start of the labels beside a symbol (a few lines of
+:func:`label_regions`) are ours. adjustText runs with an iteration limit and
+no time limit, so the placement, and the figure's bytes, are the same on
+every run.
 
 Examples
 --------
@@ -17,16 +30,29 @@ Examples
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from uhc_analysis.plotting.labels import wrap_name
 
 if TYPE_CHECKING:
     import geopandas as gpd
-    import numpy as np
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
+
+#: A detached part (an island) at least this share of its regency's largest part, and
+#: farther from it than :data:`ISLAND_DISTANCE` times that part's size, is named too.
+ISLAND_SHARE: float = 0.04
+ISLAND_DISTANCE: float = 0.3
+#: A label more than this share outside its polygon is set beside a symbol instead.
+OUTSIDE_SHARE: float = 0.25
+#: Symbol of a regency labelled beside it: diameter (points) and edge colour.
+SYMBOL_SIZE: float = 6.0
+SYMBOL_EDGE = "#262626"
+LEADER_COLOR = "#404040"
+TEXT_COLOR = "#1a1a1a"
 
 
 def label_anchor(geom: object) -> tuple[float, float]:
@@ -45,66 +71,75 @@ def _renderer(fig: Figure) -> object:
     return get() if get is not None else fig._get_renderer()
 
 
-def repel(
-    anchors: np.ndarray,
-    sizes: np.ndarray,
-    box: tuple[float, float, float, float],
-    start: np.ndarray,
-    *,
-    max_iter: int = 400,
-) -> np.ndarray:
-    """Move label boxes (display units) apart until none overlap; deterministic.
-
-    ``anchors`` and ``start`` are (n, 2) centre points, ``sizes`` (n, 2) widths
-    and heights, ``box`` the (x0, y0, x1, y1) area the labels must stay in.
-    Each overlapping pair is separated along the axis of smaller overlap, each
-    label moving half the distance; positions are clamped to ``box``.
-
-    Why not adjustText: it is not a dependency of the package, its result
-    depends on its iteration and expansion settings, and it does not know the
-    two things this placement needs (labels kept inside the axes box, and a
-    start outside tiny regencies); this loop is 30 lines, exact and
-    deterministic for the few dozen labels of a province map.
+def detached_parts(geom: object) -> list[object]:
+    """The large island parts of ``geom`` far from its largest part (named on the map).
 
     Examples
     --------
-    >>> import numpy as np
-    >>> at = np.array([[10.0, 10.0], [12.0, 10.0]])
-    >>> repel(at, np.array([[6.0, 4.0], [6.0, 4.0]]), (0, 0, 100, 100), at).tolist()
-    [[10.0, 7.5], [12.0, 12.5]]
+    >>> from shapely.geometry import box
+    >>> main, island, speck = box(0, 0, 10, 10), box(0, -20, 4, -16), box(20, 0, 20.5, 0.5)
+    >>> [p.bounds for p in detached_parts(main.union(island).union(speck))]
+    [(0.0, -20.0, 4.0, -16.0)]
     """
-    import numpy as np
-
-    cur = start.astype(float).copy()
-    half = sizes / 2.0
-    lo = np.array([box[0], box[1]]) + half
-    hi = np.array([box[2], box[3]]) - half
-    hi = np.maximum(hi, lo)
-    n = len(cur)
-    for _ in range(max_iter):
-        moved = False
-        for i in range(n):
-            for j in range(i + 1, n):
-                d = cur[j] - cur[i]
-                overlap = half[i] + half[j] - np.abs(d)
-                if overlap[0] <= 0 or overlap[1] <= 0:
-                    continue
-                moved = True
-                axis = 1 if overlap[1] <= overlap[0] else 0
-                sign = np.sign(d[axis])
-                if sign == 0:
-                    sign = np.sign(anchors[j, axis] - anchors[i, axis]) or 1.0
-                step = overlap[axis] / 2.0 + 0.5
-                cur[i, axis] -= sign * step
-                cur[j, axis] += sign * step
-        cur = np.clip(cur, lo, hi)
-        if not moved:
-            break
-    return cur
+    parts = list(getattr(geom, "geoms", [geom]))
+    if len(parts) < 2:
+        return []
+    largest = max(parts, key=lambda g: g.area)
+    size = math.sqrt(largest.area)
+    return [
+        p
+        for p in parts
+        if p is not largest
+        and p.area >= ISLAND_SHARE * largest.area
+        and p.distance(largest) > ISLAND_DISTANCE * size
+    ]
 
 
-def label_regions(ax: Axes, gdf: gpd.GeoDataFrame, *, fontsize: float = 7.5) -> list[Text]:
-    """Write the regency names (``gdf["name"]``) without collisions; leader lines when displaced.
+def needs_symbol(geom: object, box: tuple[float, float, float, float]) -> bool:
+    """Whether a label box ``(x0, y0, x1, y1)`` (data units) lies too far outside ``geom``.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> needs_symbol(box(0, 0, 10, 10), (2, 2, 8, 4)), needs_symbol(box(0, 0, 3, 3), (0, 0, 8, 2))
+    (False, True)
+    """
+    from shapely.geometry import box as make_box
+
+    label = make_box(*box)
+    if label.area == 0:
+        return False
+    outside = label.difference(geom).area / label.area  # type: ignore[attr-defined]
+    return outside > OUTSIDE_SHARE
+
+
+def label_regions(
+    ax: Axes,
+    gdf: gpd.GeoDataFrame,
+    *,
+    fontsize: float = 7.5,
+    colors: Sequence[str] | None = None,
+    avoid: Sequence[Bbox] = (),
+    names: Sequence[str] | None = None,
+) -> list[Text]:
+    """Write ``gdf["name"]`` in each region without overlaps; small regions get a symbol.
+
+    Parameters
+    ----------
+    ax
+        The map's axes, drawn and laid out.
+    gdf
+        Regions in the axes' data coordinates, with the label text in ``name``.
+    fontsize
+        Label size in points.
+    colors
+        Fill of the symbol of each region labelled beside it (its class
+        colour); default white.
+    avoid
+        Display boxes the labels must keep clear of (legend, scale bar, inset).
+    names
+        The regions' plain names, written on their far islands
+        (:func:`detached_parts`); default the first line of each label.
 
     Examples
     --------
@@ -119,6 +154,7 @@ def label_regions(ax: Axes, gdf: gpd.GeoDataFrame, *, fontsize: float = 7.5) -> 
     >>> plt.close(fig)
     """
     import numpy as np
+    from adjustText import adjust_text
     from matplotlib import patheffects
 
     if gdf.empty:
@@ -126,7 +162,7 @@ def label_regions(ax: Axes, gdf: gpd.GeoDataFrame, *, fontsize: float = 7.5) -> 
     ax.apply_aspect()
     fig = ax.figure
     renderer = _renderer(fig)
-    anchors_data = np.array([label_anchor(g) for g in gdf.geometry])
+    anchors = np.array([label_anchor(g) for g in gdf.geometry])
     halo = [patheffects.withStroke(linewidth=2.4, foreground="white")]
     texts = [
         ax.text(
@@ -136,46 +172,91 @@ def label_regions(ax: Axes, gdf: gpd.GeoDataFrame, *, fontsize: float = 7.5) -> 
             ha="center",
             va="center",
             fontsize=fontsize,
-            color="#1a1a1a",
+            color=TEXT_COLOR,
             linespacing=0.95,
             zorder=6,
             path_effects=halo,
         )
-        for (x, y), name in zip(anchors_data, gdf["name"], strict=True)
+        for (x, y), name in zip(anchors, gdf["name"], strict=True)
     ]
-    pad = 2.0 * fig.dpi / 72.0
-    sizes = np.array(
-        [
-            [bb.width + 2 * pad, bb.height + 2 * pad]
-            for bb in (t.get_window_extent(renderer) for t in texts)
-        ]
-    )
-    anchors = ax.transData.transform(anchors_data)
-    # polygons smaller than their label get the label pushed outward from the map centre
-    start = anchors.copy()
-    centre = ax.transData.transform(np.array(gdf.geometry.union_all().centroid.coords)[0:1])[0]
-    for i, geom in enumerate(gdf.geometry):
-        x0, y0, x1, y1 = geom.bounds
-        (px0, py0), (px1, py1) = ax.transData.transform([(x0, y0), (x1, y1)])
-        if abs(px1 - px0) < sizes[i, 0] * 0.9 and abs(py1 - py0) < sizes[i, 1] * 2.5:
-            direction = anchors[i] - centre
-            norm = float(np.hypot(*direction)) or 1.0
-            start[i] = anchors[i] + direction / norm * (sizes[i].max() * 0.75 + 4 * pad)
-    axbox = ax.get_window_extent(renderer)
-    final = repel(anchors, sizes, (axbox.x0, axbox.y0, axbox.x1, axbox.y1), start)
     inv = ax.transData.inverted()
+    boxes = [inv.transform(t.get_window_extent(renderer).get_points()) for t in texts]
+    small = [
+        needs_symbol(geom, (b[0, 0], b[0, 1], b[1, 0], b[1, 1]))
+        for geom, b in zip(gdf.geometry, boxes, strict=True)
+    ]
+    fill = list(colors) if colors is not None else ["white"] * len(texts)
+    centre = np.array(gdf.geometry.union_all().centroid.coords)[0]
+    symbols = []
     for i, text in enumerate(texts):
-        text.set_position(tuple(inv.transform(final[i])))
-        offset = final[i] - anchors[i]
-        if abs(offset[0]) > sizes[i, 0] * 0.35 or abs(offset[1]) > sizes[i, 1] * 0.45:
-            # leader line from the anchor to the edge of the label box
-            half = sizes[i] / 2.0
-            t = min(
-                half[0] / abs(offset[0]) if offset[0] else np.inf,
-                half[1] / abs(offset[1]) if offset[1] else np.inf,
+        if not small[i]:
+            continue
+        x, y = anchors[i]
+        symbols.append(
+            ax.plot(
+                [x],
+                [y],
+                marker="o",
+                markersize=SYMBOL_SIZE,
+                markerfacecolor=fill[i],
+                markeredgecolor=SYMBOL_EDGE,
+                markeredgewidth=0.7,
+                linestyle="none",
+                zorder=5,
+            )[0]
+        )
+        # start beside the symbol, away from the map centre
+        direction = anchors[i] - centre
+        norm = float(np.hypot(*direction)) or 1.0
+        size = boxes[i][1] - boxes[i][0]
+        step = np.abs(direction / norm) * size / 2.0 + np.abs(size).max() * 0.35
+        text.set_position(tuple(anchors[i] + np.sign(direction) * step))
+    # islands far from their regency's mainland (Enggano) carry the regency's name too
+    if names is None:
+        names = [str(n).split("\n")[0] for n in gdf["name"]]
+    targets = [tuple(a) for a in anchors]
+    for geom, name in zip(gdf.geometry, names, strict=True):
+        for part in detached_parts(geom):
+            x, y = label_anchor(part)
+            texts.append(
+                ax.text(
+                    x,
+                    y,
+                    wrap_name(name),
+                    ha="center",
+                    va="center",
+                    fontsize=fontsize * 0.9,
+                    style="italic",
+                    color=TEXT_COLOR,
+                    linespacing=0.95,
+                    zorder=6,
+                    path_effects=halo,
+                )  # fmt: skip
             )
-            edge = final[i] - offset * min(t, 1.0)
-            (ax0, ay0), (ex, ey) = inv.transform([anchors[i], edge])
-            ax.plot([ax0, ex], [ay0, ey], color="#404040", linewidth=0.6, zorder=5)
-            ax.plot([ax0], [ay0], marker="o", markersize=1.8, color="#404040", zorder=5)
+            targets.append((x, y))
+    sx = [anchors[i, 0] for i in range(len(gdf)) if small[i]]
+    sy = [anchors[i, 1] for i in range(len(gdf)) if small[i]]
+    adjust_text(
+        texts,
+        x=sx or None,
+        y=sy or None,
+        objects=list(avoid) or None,
+        target_x=[t[0] for t in targets],
+        target_y=[t[1] for t in targets],
+        avoid_self=False,
+        ax=ax,
+        expand=(1.08, 1.25),
+        force_pull=(0.005, 0.005),
+        ensure_inside_axes=True,
+        iter_lim=400,
+        time_lim=None,
+        min_arrow_len=SYMBOL_SIZE * 1.5,
+        arrowprops={
+            "arrowstyle": "-",
+            "color": LEADER_COLOR,
+            "linewidth": 0.6,
+            "shrinkA": 1.5,
+            "shrinkB": SYMBOL_SIZE / 2.0,
+        },
+    )
     return texts

@@ -1,13 +1,17 @@
 """Colours, hatching, line styles and the subtitle placement shared by every map and chart.
 
-The class palettes are ColorBrewer schemes (colour-blind safe); the basis
-colours are entries of seaborn's "colorblind" palette. Regencies without data
+The class palettes are ColorBrewer schemes (colour-blind safe); the coverage
+classes run from the strongest colour for the lowest class (furthest from UHC)
+to the palest for the highest, so the laggards stand out (YlOrRd, reversed);
+the gap classes from pale (no gap) to dark (largest gap), so on both maps
+"darker" means "further from UHC". The basis colours are entries of seaborn's
+"colorblind" palette. Regencies without data
 are grey and hatched everywhere (maps, bars, small multiples).
 
 Examples
 --------
 >>> COVERAGE_COLORS[0], NO_DATA_HATCH
-('#ffffcc', '////')
+('#bd0026', '////')
 >>> threshold_linestyle(95), threshold_linestyle(100)
 ('--', '-.')
 """
@@ -19,12 +23,28 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-#: ColorBrewer YlGnBu, 5 classes (colour-blind safe), low to high coverage.
-COVERAGE_COLORS: tuple[str, ...] = ("#ffffcc", "#a1dab4", "#41b6c4", "#2c7fb8", "#253494")
+#: ColorBrewer YlOrRd, 5 classes (colour-blind safe), reversed: the lowest coverage
+#: class (< 80 %) is the strongest colour, the highest (>= 98 %) the palest.
+COVERAGE_COLORS: tuple[str, ...] = ("#bd0026", "#f03b20", "#fd8d3c", "#fecc5c", "#ffffb2")
 #: ColorBrewer YlOrBr, 5 classes (colour-blind safe), small to large gap.
 GAP_COLORS: tuple[str, ...] = ("#ffffd4", "#fed98e", "#fe9929", "#d95f0e", "#993404")
-#: Projected-year classes: reached, three year bins, not on current trend (orange).
-PROJECTED_COLORS: tuple[str, ...] = ("#253494", "#2c7fb8", "#7fcdbb", "#edf8b1", "#e66101")
+#: Projected-year classes: reached, three year bins, not on current trend (orange), and
+#: reached earlier with the latest figure below (the status maps' pale orange).
+PROJECTED_COLORS: tuple[str, ...] = (
+    "#253494",
+    "#2c7fb8",
+    "#7fcdbb",
+    "#edf8b1",
+    "#e66101",
+    "#fee0b6",
+)
+#: Gap map: below the threshold, but the source gives no population to count the gap
+#: from (ColorBrewer Purples; not a no-data region: its coverage is known).
+GAP_UNKNOWN_COLOR = "#9e9ac8"
+
+#: Figures older than the evidence age rule: dots over the class colour.
+STALE_HATCH = ".."
+STALE_HATCH_COLOR = "#525252"
 
 NO_DATA_FACE = "#d9d9d9"
 NO_DATA_EDGE = "#7f7f7f"
