@@ -145,7 +145,9 @@ def uhc_metrics(
     pandas.DataFrame
         :class:`uhc_analysis.schemas.MetricsSchema`. ``budget_idr_year`` is
         ``gap_people x monthly class III rate in force at the observation date
-        x 12``; ``figure_age_months`` the age of the figure at ``evaluated_at``;
+        x 12``; a figure without a published population has its gap measured
+        against the population its participants and percentage imply;
+        ``figure_age_months`` the age of the figure at ``evaluated_at``;
         a region of the panel without any figure by ``at`` has status
         ``no_figure`` and empty values.
 
@@ -182,9 +184,10 @@ def uhc_metrics(
             m = latest.copy()
             m["threshold"] = float(t)
             m["status"] = np.where(m["coverage_pct"] >= t, "at_or_above", "below")
+            denominators = _denominators(m)
             gaps = [
                 0 if c >= t else (coverage_gap(p, c, t) if pd.notna(p) else np.nan)
-                for p, c in zip(m["population"], m["coverage_pct"], strict=True)
+                for p, c in zip(denominators, m["coverage_pct"], strict=True)
             ]
             m["gap_people"] = pd.array(gaps, dtype="Float64").round(0)
             m["contribution_idr_month"] = [contribution_rate(d, rates) for d in m["date"]]
@@ -208,6 +211,18 @@ def uhc_metrics(
         .reset_index(drop=True)
     )
     return schemas.validate(out, "metrics")
+
+
+def _denominators(rows: pd.DataFrame) -> pd.Series:
+    """Each row's population; where the source gives none, the one its figures imply.
+
+    A source that publishes participants and a coverage percentage but no
+    population divided by ``participants * 100 / coverage_pct`` residents; the
+    gap to a threshold is measured against that same denominator (the row's
+    ``population`` column stays empty, as published).
+    """
+    implied = rows["participants"] * 100 / rows["coverage_pct"].where(rows["coverage_pct"] > 0)
+    return rows["population"].where(rows["population"].notna(), implied)
 
 
 def _regions_without_figure(
