@@ -70,7 +70,8 @@ CODE_BUILD := $(CODE_BASE) $(shell find uhc_analysis/ingest uhc_analysis/transfo
               uhc_analysis/reference -type f ! -name '*.pyc' | sort)
 CODE_ANALYSIS := $(CODE_BASE) $(shell find uhc_analysis/analysis -name '*.py' | sort)
 CODE_PLOT := $(CODE_ANALYSIS) uhc_analysis/boundaries.py $(shell find uhc_analysis/plotting -name '*.py')
-NOTEBOOK_FILES := $(wildcard notebooks/0*.ipynb) uhc_analysis/notebooks.py
+NOTEBOOK_FILES := $(wildcard notebooks/0*.ipynb) uhc_analysis/notebooks.py \
+                  uhc_analysis/notebook_parameters.py
 
 .PHONY: outputs
 outputs: $(P)/metrics.csv $(P)/uhc_status.csv $(STAMPS)/figures $(STAMPS)/notebooks \
@@ -104,8 +105,9 @@ lint: install ## ruff
 format: install ## ruff format
 	$(BIN)/ruff format uhc_analysis tests benchmarks scripts
 
-benchmark: install ## national-size synthetic benchmark (prints a table, writes JSON)
+benchmark: install ## national-size benchmark, and the real rerun beside its floor (README timings)
 	$(BIN)/python benchmarks/national.py --json reports/benchmark.json
+	$(BIN)/python benchmarks/rerun.py --make --json reports/rerun_benchmark.json --readme README.md
 
 determinism: install ## rerun twice and compare file hashes
 	$(BIN)/python scripts/check_determinism.py
