@@ -79,6 +79,11 @@ if TYPE_CHECKING:
 NOTEBOOK_GLOB: str = "[0-9][0-9]-*.ipynb"
 #: Kernel every notebook runs in (the project's virtualenv registers it).
 KERNEL_NAME: str = "python3"
+#: Kernel command-line options. jupyter_client interrupts (SIGINT) every kernel before
+#: shutting it down, and an idle ipykernel logs that as "KeyboardInterrupt caught in
+#: kernel" on the terminal after a successful run; cell errors reach the notebook over
+#: the messaging channels, not the kernel's log, so the log keeps only critical lines.
+KERNEL_ARGUMENTS: tuple[str, ...] = ("--IPKernelApp.log_level=CRITICAL",)
 #: Seconds a single cell may run before the notebook is declared failed.
 CELL_TIMEOUT: int = 600
 #: Seconds the kernel may take to start.
@@ -324,6 +329,7 @@ def execute_notebook(
                     progress_bar=False,
                     log_output=False,
                     config=_kernel_config(),
+                    extra_arguments=list(KERNEL_ARGUMENTS),
                 )
         except Exception as exc:  # a cell error, a timeout, a dead or missing kernel
             nb = nbformat.read(partial, as_version=4) if partial.exists() else None

@@ -74,6 +74,7 @@ def test_every_province_alone_and_together_in_both_languages(workspace: Path) ->
     for provinces, lang in RERUNS:
         done = _cli(workspace, "notebooks", "--provinces", *provinces, "--lang", lang)
         assert done.returncode == 0, f"{provinces} {lang}: {done.stderr[-3000:]}"
+        assert "KeyboardInterrupt" not in done.stdout + done.stderr
         folder = reports / "runs" / f"{'-'.join(sorted(provinces))}-{lang}"
         times = json.loads((folder / "rerun_times.json").read_text())
         assert [n["status"] for n in times["notebooks"]] == ["ok"] * len(times["notebooks"])
