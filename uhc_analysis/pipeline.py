@@ -246,7 +246,7 @@ def project(
         as_of=as_of or config.today(),
         settings=settings,
         criteria=criteria,
-        regions=regions,
+        gazetteer=regions,
     )
     time_to_uhc = time_to_uhc_table(crossings, regions)
     predictions, scores = run_backtest(panel, commitments, settings, criteria=criteria)

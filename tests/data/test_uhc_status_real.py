@@ -220,3 +220,26 @@ def test_joint_criteria_rest_on_joint_paths_and_time_to_uhc_has_every_target(
     assert (pending["year_reached_lo80"] >= pending["not_before"] - 1e-9).all()
     future = t.loc[t["status"].eq("on_track")]
     assert (future["year_reached"] > 2026.9).all()
+
+
+@pytest.mark.slow
+def test_projections_do_not_depend_on_the_slice_asked_for(processed_data: Path) -> None:
+    """The model is fitted on every focus province; ``regions=``/``provinces=`` only select."""
+    from uhc_analysis.analysis.forecast import ForecastSettings, project
+    from uhc_analysis.io import read_table
+
+    panel, commitments = read_table("coverage_panel"), read_table("commitments")
+    kw = {"as_of": "2026-12-02", "settings": ForecastSettings(n_draws=400)}
+    full, full_paths = project(panel, commitments, **kw)
+    one, one_paths = project(panel, commitments, regions=["1703"], **kw)
+    prov, _ = project(panel, commitments, provinces=["17"], **kw)
+
+    def pick(frame: pd.DataFrame, code: str = "1703") -> pd.DataFrame:
+        return frame.loc[frame["region_code"].eq(code)].reset_index(drop=True)
+
+    assert len(one) and pick(full).equals(one.reset_index(drop=True))
+    assert pick(full_paths).equals(one_paths.reset_index(drop=True))
+    assert pick(prov).equals(one.reset_index(drop=True))
+    assert set(prov["region_code"].str[:2]) == {"17"}
+    with pytest.raises(ValueError, match="regions: 9999 has no projection"):
+        project(panel, commitments, regions=["9999"], **kw)

@@ -94,7 +94,16 @@ from uhc_analysis import config
 
 @dataclass(frozen=True)
 class ForecastSettings:
-    """Settings of the forecast (fixed before the backtest; see :mod:`..backtest`)."""
+    """Settings of the forecast (fixed before the backtest; see :mod:`..backtest`).
+
+    Examples
+    --------
+    >>> ForecastSettings().provinces
+    ('16', '17', '64')
+    >>> import dataclasses
+    >>> dataclasses.replace(ForecastSettings(), n_draws=500).n_draws
+    500
+    """
 
     provinces: tuple[str, ...] = config.FOCUS_PROVINCES
     basis: str = "published"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -370,9 +371,29 @@ def project(
     thresholds: tuple[float, ...] | None = None,
     settings: ForecastSettings | None = None,
     criteria: pd.DataFrame | None = None,
-    regions: pd.DataFrame | None = None,
+    gazetteer: pd.DataFrame | None = None,
+    regions: Iterable[str] | None = None,
+    provinces: Iterable[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Crossings (:data:`CROSSINGS`) and paths (:data:`PATHS`) of every region x measure.
+
+    The model is always fitted on the whole ``panel`` for ``settings.provinces``
+    (drifts are pooled across regions), and ``regions`` (4-digit codes) and
+    ``provinces`` (2-digit codes) only select the rows returned, so a region's
+    answer does not depend on the slice asked for. ``gazetteer``
+    (``region_code``, ``province_code``) lists regions to give a path even
+    without figures (their province's trend); default: those in the panel.
+
+    Examples
+    --------
+    >>> panel = synthetic_panel({"1701": [(2019.5, 80.0), (2021.5, 88.0), (2023.5, 93.0)],
+    ...     "1702": [(2020.5, 70.0), (2022.5, 80.0)]})
+    >>> s = ForecastSettings(n_draws=200)
+    >>> full, _ = project(panel, None, as_of="2024-01-01", settings=s)
+    >>> one, _ = project(panel, None, as_of="2024-01-01", settings=s, regions=["1702"])
+    >>> one.reset_index(drop=True).equals(
+    ...     full.loc[full.region_code.eq("1702")].reset_index(drop=True))
+    True
 
     Crossings: one row per region x measure x threshold (registered:
     ``settings.thresholds``; activity: ``settings.activity_thresholds``; the
@@ -385,7 +406,10 @@ def project(
     ``coverage_pct`` for :mod:`..uhc_status`) and bands of a published figure.
     """
     s = settings or ForecastSettings()
-    f = forecast(panel, commitments, as_of=as_of, settings=s, criteria=criteria, regions=regions)
+    f = forecast(panel, commitments, as_of=as_of, settings=s, criteria=criteria, regions=gazetteer)
+    lines = f.fits["registered"].lines
+    province_of = {r: str(lines[r].province_code) for r in f.regions}
+    selected = select_regions(f.regions, regions, provinces, province_of)
     thr_reg = tuple(thresholds or s.thresholds)
     thr_act = tuple(s.activity_thresholds)
     now = decimal_year(f.as_of)
@@ -396,7 +420,7 @@ def project(
     path_years = np.round(np.arange(start, now + s.horizon_years + 1e-9, s.path_step), 6)
     rows: list[dict[str, object]] = []
     path_parts: list[pd.DataFrame] = []
-    for region in f.regions:
+    for region in selected:
         lev, obs_d = {}, {}
         for m in ("registered", "active"):
             lev[m], obs_d[m] = f.draws(region, m, grid)
@@ -437,6 +461,52 @@ def project(
         return crossings, pd.DataFrame(columns=list(PATHS))
     paths = pd.concat(path_parts, ignore_index=True)[list(PATHS)]
     return crossings, paths
+
+
+def select_regions(
+    fitted: Iterable[str],
+    regions: Iterable[str] | None,
+    provinces: Iterable[str] | None,
+    province_of: Mapping[str, str],
+) -> list[str]:
+    """The fitted regions a caller asked for, in fitted order; unknown codes are refused.
+
+    Raises
+    ------
+    ValueError
+        Naming a region or province code the forecast has no path for.
+
+    Examples
+    --------
+    >>> select_regions(["1701", "1702", "6401"], None, ["17"], {"1701": "17", "1702": "17",
+    ...                "6401": "64"})
+    ['1701', '1702']
+    >>> select_regions(["1701"], ["9999"], None, {"1701": "17"})
+    Traceback (most recent call last):
+    ...
+    ValueError: regions: 9999 has no projection (projected: 1701)
+    """
+    fitted = list(fitted)
+    out = fitted
+    if regions is not None:
+        wanted = [str(r) for r in regions]
+        unknown = [r for r in wanted if r not in set(fitted)]
+        if unknown:
+            raise ValueError(
+                f"regions: {', '.join(unknown)} has no projection "
+                f"(projected: {', '.join(fitted[:8])}{' ...' if len(fitted) > 8 else ''})"
+            )
+        out = [r for r in out if r in set(wanted)]
+    if provinces is not None:
+        wanted_p = [str(p) for p in provinces]
+        known = sorted(set(province_of.values()))
+        unknown = [p for p in wanted_p if p not in known]
+        if unknown:
+            raise ValueError(
+                f"provinces: {', '.join(unknown)} has no projection (projected: {', '.join(known)})"
+            )
+        out = [r for r in out if province_of.get(r) in set(wanted_p)]
+    return out
 
 
 def synthetic_panel(
