@@ -96,7 +96,8 @@ def test_trend_has_thresholds_fan_and_lower_bound(panel, paths) -> None:
     fans = [c for c in ax.collections if isinstance(c, PolyCollection)]
     assert len(fans) == 2  # 95 % and 80 % bands
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert "projection (rw_drift)" in legend and "80 % interval" in legend
+    assert "projection (median)" in legend and "80 % interval" in legend
+    assert not [t for t in legend if "rw_drift" in t or "mixed" in t]  # no model names
     assert any("lower bound" in t for t in legend)
     assert "as published (source's denominator)" in legend
     assert "recomputed, Dukcapil denominator" in legend
@@ -134,7 +135,7 @@ def test_trend_with_several_models_needs_model(panel, paths) -> None:
     with pytest.raises(ValueError, match="model="):
         charts.plot_coverage_trend(panel, "1701", projections_paths=two)
     ax = charts.plot_coverage_trend(panel, "1701", projections_paths=two, model="linear")
-    assert "projection (linear)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "projection (median)" in [t.get_text() for t in ax.get_legend().get_texts()]
 
 
 def test_small_multiples_one_panel_per_regency(panel) -> None:

@@ -156,6 +156,8 @@ def write_processed(folder: Path) -> Path:
                     basis="published",
                     period="2024-06",
                     date="2024-06-15",
+                    evaluated_at="2026-12-02",
+                    figure_age_months=29.6,
                     coverage_pct=pct,
                     population=100000,
                     threshold=thr,

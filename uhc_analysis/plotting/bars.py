@@ -60,6 +60,7 @@ def plot_ranked_bars(
     lang: str = "en",
     thresholds: Sequence[float] = (95.0, 98.0),
     sources: pd.DataFrame | None = None,
+    legend: bool | str = "auto",
 ) -> Axes:
     """Horizontal bars of regencies ranked by their latest coverage, with threshold lines.
 
@@ -82,6 +83,11 @@ def plot_ranked_bars(
         Source URLs, one row per region and URL (columns ``region_code``,
         ``url``); when the regencies with a figure have some, a source line
         under the chart counts them.
+    legend
+        ``"auto"`` (default): the class legend and the source line under the
+        chart on a figure of its own; on an Axes the caller gave, the legend
+        inside it (``loc="best"``) and no source line, so nothing is drawn
+        outside the caller's layout; ``True``: always under; ``False``: none.
 
     Returns
     -------
@@ -119,6 +125,7 @@ def plot_ranked_bars(
     classes = coverage_classes(d["coverage_pct"])
 
     n = len(d)
+    own_figure = ax is None
     if ax is None:
         _, ax = plt.subplots(figsize=(8.0, 0.3 * n + 2.6), layout="constrained")
     y = np.arange(n)
@@ -206,8 +213,13 @@ def plot_ranked_bars(
         handles.append(
             Patch(facecolor=NO_DATA_FACE, edgecolor=NO_DATA_EDGE, label=label("no_data", lang))
         )
+    under = legend is True or (legend == "auto" and own_figure)
+    if not under:
+        if legend == "auto":
+            ax.legend(handles=handles, loc="best", fontsize=7, framealpha=0.9)
+        return ax
     below = offset_copy(ax.transAxes, fig=ax.figure, y=-34, units="points")
-    legend = ax.legend(
+    box = ax.legend(
         handles=handles,
         loc="upper center",
         bbox_to_anchor=(0.5, 0.0),
@@ -220,7 +232,7 @@ def plot_ranked_bars(
         title=label("legend_coverage", lang),
         title_fontsize=8,
     )
-    legend.set_in_layout(True)
+    box.set_in_layout(True)
     urls = urls_of(sources, d.loc[has, "region_code"])
     if urls:
         periods = d.loc[has, "period"].tolist() if "period" in d.columns else []

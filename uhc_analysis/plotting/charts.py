@@ -238,6 +238,7 @@ def plot_coverage_trend(
     measure: str = "registered",
     model: str | None = None,
     thresholds: Sequence[float] = (95.0, 98.0),
+    legend: bool | str = "auto",
 ) -> Axes:
     """Coverage of one region over time, with threshold lines and the projection fan.
 
@@ -265,6 +266,11 @@ def plot_coverage_trend(
         Projection model to draw when the paths hold several for the region.
     thresholds
         Horizontal reference lines, percent.
+    legend
+        ``"auto"`` (default): beside the plot on a figure of its own, inside the
+        Axes (``loc="best"``) on an Axes the caller gave, so nothing is drawn
+        outside the caller's layout; ``True``: always beside; ``False``: none
+        (``ax.get_legend_handles_labels()`` still has the entries).
 
     Returns
     -------
@@ -273,6 +279,16 @@ def plot_coverage_trend(
     Examples
     --------
     >>> import pandas as pd
+    >>> import matplotlib.pyplot as plt
+    >>> panel = pd.DataFrame({"region_code": ["1701"], "measure": ["registered"],
+    ...     "basis": ["published"], "decimal_year": [2023.5], "coverage_pct": [96.0],
+    ...     "lower_bound": [False]})
+    >>> fig, (left, right) = plt.subplots(1, 2)
+    >>> ax = plot_coverage_trend(panel, "1701", ax=left)
+    >>> ax is left, ax.get_legend()._loc == 0  # inside the caller's Axes ("best")
+    (True, True)
+    >>> plot_coverage_trend(panel, "1701", ax=right, legend=False).get_legend() is None
+    True
     >>> panel = pd.DataFrame({"region_code": ["1701"], "measure": ["registered"],
     ...     "basis": ["published"], "decimal_year": [2023.5], "coverage_pct": [96.0]})
     >>> ax = plot_coverage_trend(panel, "1709", lang="id")  # in the gazetteer, no figure
@@ -296,13 +312,13 @@ def plot_coverage_trend(
     rows = _observations(panel, measure)
     rows = rows.loc[rows["region_code"] == code]
     paths = None if projections_paths is None else _select_paths(projections_paths, code, model)
+    own_figure = ax is None
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 4.6), layout="constrained")
 
     values = list(rows["coverage_pct"])
     xs = list(rows["decimal_year"])
     if paths is not None and len(paths):
-        used_model = str(paths["model"].iloc[0])
         for level, alpha in (("95", 0.15), ("80", 0.3)):
             ax.fill_between(
                 paths["year"],
@@ -320,7 +336,7 @@ def plot_coverage_trend(
             color=FAN_COLOR,
             linestyle="--",
             linewidth=1.4,
-            label=label("projection", lang, model=used_model),
+            label=label("projection", lang),
             zorder=2,
         )
         values += list(paths["coverage_pct"]) + list(paths["lo80"])
@@ -351,9 +367,17 @@ def plot_coverage_trend(
         if rows["lower_bound"].any():
             handles.append(_lower_bound_handle(lang))
         handles += _threshold_handles(thresholds, lang)
-        ax.legend(
-            handles=handles, loc="upper left", bbox_to_anchor=(1.09, 1.0), frameon=False, fontsize=8
-        )
+        beside = legend is True or (legend == "auto" and own_figure)
+        if beside:
+            ax.legend(
+                handles=handles,
+                loc="upper left",
+                bbox_to_anchor=(1.09, 1.0),
+                frameon=False,
+                fontsize=8,
+            )
+        elif legend == "auto":
+            ax.legend(handles=handles, loc="best", frameon=True, framealpha=0.9, fontsize=7)
     if not rows.empty:
         note = label("one_line_per_basis", lang, measure=label(f"measure_{measure}", lang))
         note_above(ax, note, fontsize=8, color=SOURCE_COLOR)

@@ -186,7 +186,7 @@ LABELS: dict[str, dict[str, str]] = {
         "id": "Sumatera Selatan, Bengkulu dan Kalimantan Timur",
     },
     "observed": {"en": "published figure", "id": "angka yang dipublikasikan"},
-    "projection": {"en": "projection ({model})", "id": "proyeksi ({model})"},
+    "projection": {"en": "projection (median)", "id": "proyeksi (median)"},
     "band80": {"en": "80 % interval", "id": "interval 80 %"},
     "band95": {"en": "95 % interval", "id": "interval 95 %"},
     "basis_legend": {"en": "Denominator", "id": "Penyebut"},
