@@ -45,6 +45,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -348,11 +349,40 @@ def figures(
         }
         for one in langs
     ]
+    from tqdm import tqdm
+
     n = min(len(jobs), workers or os.cpu_count() or 1)
-    if n <= 1:
-        return sorted(p for job in jobs for p in _figures_job(job))
-    with ProcessPoolExecutor(n, mp_context=get_context("spawn")) as pool:
-        return sorted(p for done in pool.map(_figures_job, jobs) for p in done)
+    # a bar on a terminal's stderr only (tqdm's disable=None); then each figure ticks it
+    with tqdm(desc="figures", unit="figure", disable=None, file=sys.stderr) as bar:
+        if n <= 1:
+            tick = None if bar.disable else (lambda _stem: bar.update())
+            return sorted(p for job in jobs for p in _figures_job({**job, "progress": tick}))
+        if bar.disable:
+            with ProcessPoolExecutor(n, mp_context=get_context("spawn")) as pool:
+                return sorted(p for done in pool.map(_figures_job, jobs) for p in done)
+        return _figures_with_bar(jobs, n, bar)
+
+
+def _figures_with_bar(jobs: list[dict[str, Any]], n: int, bar: Any) -> list[Path]:
+    """The worker processes of :func:`figures`, each figure they write ticking ``bar``."""
+    import queue
+    from concurrent.futures import ProcessPoolExecutor, wait
+    from multiprocessing import get_context
+
+    ctx = get_context("spawn")
+    with ctx.Manager() as manager, ProcessPoolExecutor(n, mp_context=ctx) as pool:
+        ticks = manager.Queue()
+        futures = [pool.submit(_figures_job, {**job, "progress": ticks.put}) for job in jobs]
+        pending = set(futures)
+        while pending:
+            _, pending = wait(pending, timeout=0.2)
+            try:
+                while True:
+                    ticks.get_nowait()
+                    bar.update()
+            except queue.Empty:
+                pass
+        return sorted(p for f in futures for p in f.result())
 
 
 def _figures_job(job: dict[str, Any]) -> list[Path]:

@@ -261,6 +261,7 @@ def export_figures(
     threshold: float = 95.0,
     status_criteria: Sequence[str] | None = None,
     trend_formats: Sequence[str] | None = None,
+    progress: Callable[[str], object] | None = None,
 ) -> list[Path]:
     """Write every map and chart for ``provinces``; return the written paths, sorted.
 
@@ -291,6 +292,9 @@ def export_figures(
         Formats of the per-regency trend charts (``chart_trend_<code>``), the
         largest group of figures; default ``("png",)`` when ``formats`` has
         PNG, else ``formats``. Pass ``formats`` again for every format.
+    progress
+        Called with each figure's file stem once its files are written (the
+        figures stage's progress bar; it must pickle to reach a worker process).
 
     Returns
     -------
@@ -334,6 +338,7 @@ def export_figures(
                 threshold=threshold,
                 status_criteria=None if status_criteria is None else tuple(status_criteria),
                 trend_formats=_trend_formats(tuple(formats), trend_formats),
+                progress=progress,
             )
     finally:
         if previous.lower() != "agg":
@@ -355,6 +360,7 @@ def _export(
     threshold: float,
     status_criteria: tuple[str, ...] | None = None,
     trend_formats: tuple[str, ...] | None = None,
+    progress: Callable[[str], object] | None = None,
 ) -> list[Path]:
     from uhc_analysis.analysis.status_views import MAP_CRITERIA
     from uhc_analysis.boundaries import (
@@ -397,6 +403,8 @@ def _export(
         result = draw()
         fig = result if hasattr(result, "savefig") else result.figure
         written.extend(_save(fig, out_dir, stem, kinds))
+        if progress is not None:
+            progress(stem)
 
     try:
         boundaries = load_boundaries(list(provinces))
