@@ -79,7 +79,18 @@ def coverage_panel(
     observation_sources: pd.DataFrame,
     sources: pd.DataFrame,
 ) -> pd.DataFrame:
-    """The coverage panel alone (see :func:`coverage_panel_tables`)."""
+    """The coverage panel alone (see :func:`coverage_panel_tables`).
+
+    Examples
+    --------
+    >>> from uhc_analysis.transform.observations import clean_all
+    >>> from uhc_analysis import config
+    >>> r = clean_all(config.DATA_RAW)
+    >>> panel = coverage_panel(r.enrolment, r.population,
+    ...                        observation_sources=r.observation_sources, sources=r.sources)
+    >>> sorted(panel["basis"].unique())
+    ['bps', 'dukcapil', 'published']
+    """
     return coverage_panel_tables(
         enrolment,
         population,

@@ -296,7 +296,16 @@ def population_series(
     settings: PopulationSettings | None = None,
     model: PopulationModel | None = None,
 ) -> pd.DataFrame:
-    """The ``population_series`` table alone (see :func:`population_series_tables`)."""
+    """The ``population_series`` table alone (see :func:`population_series_tables`).
+
+    Examples
+    --------
+    >>> from uhc_analysis.transform.observations import clean_all
+    >>> from uhc_analysis import config
+    >>> series = population_series(clean_all(config.DATA_RAW).population)
+    >>> sorted(series["basis"].unique())  # doctest: +ELLIPSIS
+    [...'bps'...]
+    """
     return population_series_tables(population, settings, model)[0]
 
 
