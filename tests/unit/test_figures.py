@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -273,6 +274,23 @@ def test_export_twice_gives_identical_bytes(
     png = (tmp_path / "a" / "map_coverage_17_en.png").read_bytes()
     assert b"Software" not in png and b"matplotlib" not in png.lower()
     assert "<dc:date>" not in (tmp_path / "a" / "chart_ranked_17_en.svg").read_text()
+    # every SVG keeps its text as text (editable in Inkscape or Illustrator), names included
+    for svg in (p for p in first if p.suffix == ".svg"):
+        assert "<text" in svg.read_text(encoding="utf-8"), svg.name
+    coverage_map = (tmp_path / "a" / "map_coverage_17_en.svg").read_text(encoding="utf-8")
+    assert re.search(r"<text[^>]*>Selatan<", coverage_map)  # Bengkulu Selatan (1701)
+    assert "DejaVu Sans" in coverage_map
+
+
+def test_pdf_embeds_its_fonts(
+    processed: Path, tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(config.MIRROR_ENV, str(MIRROR))
+    out = export.export_figures(
+        ("17",), formats=("pdf",), processed_dir=processed, out_dir=tmp_path
+    )
+    pdf = next(p for p in out if p.name == "chart_ranked_17_en.pdf").read_bytes()
+    assert b"/FontFile2" in pdf  # TrueType embedded (pdf.fonttype 42)
 
 
 def test_pdf_bytes_are_stable(tmp_path: Path) -> None:

@@ -62,9 +62,13 @@ TABLES: dict[str, str] = {
 #: matplotlib settings that make the output identical across runs and machines.
 RC_PARAMS: dict[str, object] = {
     "font.family": "sans-serif",
-    "font.sans-serif": ["DejaVu Sans"],
+    # one font, named in the files with common fallbacks, so an SVG opened on a
+    # designer's machine keeps its metrics when DejaVu Sans is missing
+    "font.sans-serif": ["DejaVu Sans", "Verdana", "Arial", "Helvetica"],
     "svg.hashsalt": "uhc-analysis",
-    "svg.fonttype": "path",
+    # SVG text stays text (editable and searchable in Inkscape or Illustrator);
+    # PDF embeds TrueType (Type 42) fonts
+    "svg.fonttype": "none",
     "pdf.fonttype": 42,
     "savefig.facecolor": "white",
     "figure.facecolor": "white",

@@ -259,4 +259,30 @@ def label_regions(
             "shrinkB": SYMBOL_SIZE / 2.0,
         },
     )
-    return texts
+    return [_as_live_text(ax, t) for t in texts]
+
+
+def _as_live_text(ax: Axes, text: Text) -> Text:
+    """Keep ``text``'s white halo as an outline only, and draw its letters as a plain twin.
+
+    matplotlib draws a text with path effects as paths in every backend, so
+    the SVG would have no ``<text>`` element for a regency name; the twin (no
+    path effects, same place and style, just above) is written as live text an
+    illustrator can edit, while the halo below it still separates the name
+    from the map. Returns the twin.
+    """
+    from matplotlib import patheffects
+
+    text.set_path_effects([patheffects.Stroke(linewidth=2.4, foreground="white")])
+    twin = ax.text(
+        *text.get_position(),
+        text.get_text(),
+        ha=text.get_ha(),
+        va=text.get_va(),
+        fontsize=text.get_fontsize(),
+        fontstyle=text.get_fontstyle(),
+        color=text.get_color(),
+        linespacing=getattr(text, "_linespacing", 1.2),  # no public getter
+        zorder=text.get_zorder() + 0.01,
+    )
+    return twin
