@@ -532,9 +532,11 @@ def run_all(
     if not run_notebooks:
         return 0
     params: dict[str, Any] = {"provinces": list(provinces), "lang": langs[0]}
-    if processed_dir is not None:
+    # folders only when not the defaults: the default run goes to reports/, and executed
+    # notebooks carry no machine paths
+    if processed_dir is not None and Path(processed_dir) != config.DATA_PROCESSED:
         params["processed_dir"] = str(processed_dir)
-    if figures_dir is not None:
+    if figures_dir is not None and Path(figures_dir) != config.FIGURES_DIR:
         params["figures_dir"] = str(figures_dir)
     from uhc_analysis.notebook_parameters import run_folder
 
