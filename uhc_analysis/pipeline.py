@@ -445,7 +445,8 @@ def findings(
     if readme is not None:
         from uhc_analysis.analysis.catalogue import catalogue_markdown
 
-        update_readme_block(readme, catalogue_markdown(), _OUTPUTS_MARKERS)
+        if _OUTPUTS_MARKERS[0] in Path(readme).read_text(encoding="utf-8"):  # optional block
+            update_readme_block(readme, catalogue_markdown(), _OUTPUTS_MARKERS)
         update_readme_block(readme, status_text, _STATUS_MARKERS)
         update_readme_block(readme, text, _FINDINGS_MARKERS)
         update_readme_block(

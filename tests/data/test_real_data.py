@@ -287,4 +287,9 @@ def test_metrics_status_gap_rank(cov: pd.DataFrame) -> None:
 
 def test_rank_at_a_chosen_date(cov: pd.DataFrame) -> None:
     m = metrics.uhc_metrics(cov, at="2022-12-31")
-    assert (m["date"] <= "2022-12-31").all()
+    dated = m.loc[m["status"] != "no_figure"]
+    assert (dated["date"] <= "2022-12-31").all()
+    # regions with figures only after the date are listed, not dropped
+    missing = m.loc[m["status"] == "no_figure"]
+    assert missing["coverage_pct"].isna().all() and missing["date"].isna().all()
+    assert (dated["figure_age_months"] >= 0).all()

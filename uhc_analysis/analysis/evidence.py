@@ -655,3 +655,39 @@ def projected_crossing(
         crossing_year(path, threshold, "hi80"),
         crossing_year(path, threshold, "lo80"),
     )
+
+
+def joint_key(code: object, coverage: object, active: object) -> tuple[str, float, float]:
+    """The key of :func:`joint_probabilities`: region code and the two thresholds, rounded."""
+    return str(code), round(float(coverage), 6), round(float(active), 6)  # type: ignore[arg-type]
+
+
+def joint_probabilities(
+    projections: pd.DataFrame | None,
+) -> dict[tuple[str, float, float], float]:
+    """(region, coverage threshold, activity threshold) -> P(both met today) of the joint rows.
+
+    The ``joint`` rows of ``time_to_uhc`` come from the same simulated paths of
+    coverage and activity, so their probability keeps the two measures'
+    dependence (activity per resident never exceeds registered coverage).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"region_code": ["1701"], "measure": ["joint"], "threshold": [98.0],
+    ...     "threshold_active": [80.0], "probability_at_or_above": [0.25]})
+    >>> joint_probabilities(t)
+    {('1701', 98.0, 80.0): 0.25}
+    """
+    if projections is None or "threshold_active" not in projections.columns:
+        return {}
+    j = projections.loc[projections["measure"].astype(str).eq("joint")]
+    return {
+        joint_key(c, t, a): float(p)
+        for c, t, a, p in zip(
+            j["region_code"],
+            j["threshold"],
+            j["threshold_active"],
+            j["probability_at_or_above"],
+            strict=True,
+        )
+    }

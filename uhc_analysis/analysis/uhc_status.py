@@ -95,6 +95,8 @@ from uhc_analysis.analysis.evidence import (
     contradictions,
     decimal_year,
     figures,
+    joint_key,
+    joint_probabilities,
     months_between,
     paths_by_region,
     probability_at_or_above,
@@ -449,41 +451,6 @@ def _ev_columns(prefix: str, p: _Part | None) -> dict[str, object]:
     }
 
 
-def _joint_key(code: object, coverage: object, active: object) -> tuple[str, float, float]:
-    return str(code), round(float(coverage), 6), round(float(active), 6)  # type: ignore[arg-type]
-
-
-def joint_probabilities(
-    projections: pd.DataFrame | None,
-) -> dict[tuple[str, float, float], float]:
-    """(region, coverage threshold, activity threshold) -> P(both met today) of the joint rows.
-
-    The ``joint`` rows of ``time_to_uhc`` come from the same simulated paths of
-    coverage and activity, so their probability keeps the two measures'
-    dependence (activity per resident never exceeds registered coverage).
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"region_code": ["1701"], "measure": ["joint"], "threshold": [98.0],
-    ...     "threshold_active": [80.0], "probability_at_or_above": [0.25]})
-    >>> joint_probabilities(t)
-    {('1701', 98.0, 80.0): 0.25}
-    """
-    if projections is None or "threshold_active" not in projections.columns:
-        return {}
-    j = projections.loc[projections["measure"].astype(str).eq("joint")]
-    return {
-        _joint_key(c, t, a): float(p)
-        for c, t, a, p in zip(
-            j["region_code"],
-            j["threshold"],
-            j["threshold_active"],
-            j["probability_at_or_above"],
-            strict=True,
-        )
-    }
-
-
 def _combine(
     crit: dict[str, object],
     region: dict[str, object],
@@ -606,16 +573,15 @@ def uhc_status(
     Examples
     --------
     >>> import tempfile
-    >>> from uhc_analysis import pipeline
+    >>> from uhc_analysis import io, pipeline
     >>> from uhc_analysis.ingest.criteria import load_criteria
-    >>> from uhc_analysis.io import read_table
     >>> out = tempfile.mkdtemp()
     >>> _ = pipeline.build(out_dir=out, verbose=False)
-    >>> result = uhc_status(read_table("coverage_panel", out), read_table("commitments", out),
-    ...                     load_criteria(), read_table("regions", out), as_of="2026-12-02")
-    >>> row = result.status.query("region_code == '1706' and criterion_id == 'rpjmn_95'")
-    >>> row[["status", "evidence_date"]].shape
-    (1, 2)
+    >>> panel, awards, regions = (
+    ...     io.read_table(t, out) for t in ("coverage_panel", "commitments", "regions"))
+    >>> r = uhc_status(panel, awards, load_criteria(), regions, as_of="2026-12-02")
+    >>> len(r.status.query("region_code == '1706' and criterion_id == 'rpjmn_95'"))
+    1
     """
     s = settings or StatusSettings()
     today = _as_of(as_of)
@@ -681,7 +647,7 @@ def uhc_status(
                     model=model,
                 )
             key = (code, crit["min_coverage_pct"], crit["min_active_pct"])
-            rows.append(_combine(crit, region, parts, flagged, joint.get(_joint_key(*key))))
+            rows.append(_combine(crit, region, parts, flagged, joint.get(joint_key(*key))))
     status = pd.DataFrame(rows, columns=list(UHC_STATUS))
     status["recent_months"] = float(s.recent_months)  # the evidence age rule of this table
     check_status(status, today)
