@@ -282,13 +282,16 @@ def _drift_mixedlm(inc: pd.DataFrame, provinces: list[str], by_province: bool) -
         i = names.index(f"b_{p}" if by_province else "b")
         prov[p] = (float(fe.iloc[i]), float(cov[i, i]))
     region = {}
-    for code, g in inc.groupby("region_code", sort=True):
-        b, v = prov[str(g["province_code"].iloc[0])]
-        blup = float(np.asarray(res.random_effects[code])[0])
-        bvar = float(np.asarray(res.random_effects_cov[code])[0, 0])
+    re, re_cov = res.random_effects, res.random_effects_cov
+    first_province = inc.groupby("region_code", sort=True)["province_code"].first()
+    for code, p in first_province.items():
+        b, v = prov[str(p)]
+        blup = float(np.asarray(re[code])[0])
+        bvar = float(np.asarray(re_cov[code])[0, 0])
         region[str(code)] = (b + blup, v + bvar)
     method = "mixedlm_drift" if by_province else "mixedlm_drift_common"
-    fitted = np.array([region[str(c)][0] for c in inc["region_code"]]) * dt
+    means = {code: bv[0] for code, bv in region.items()}
+    fitted = inc["region_code"].astype(str).map(means).to_numpy(dtype=float) * dt
     scale, rw = _innovation(inc["dy"].to_numpy(dtype=float) - fitted, dt, float(res.scale))
     return _Drift(method, prov, region, tau2, scale, rw)
 
@@ -450,6 +453,7 @@ def fit_registered(
     if settings.top_noise:
         out.top_noise = plateau_noise(pts, settings.plateau_from_pct)
     n_bumped = 0
+    by_region = {str(code): g for code, g in b_bounds.groupby(b_bounds["region_code"].astype(str))}
     for r in regions:
         p = province_of[r]
         b_p, v_p = drift.province[p]
@@ -465,9 +469,7 @@ def fit_registered(
             y = float(same["y"].mean()) if len(same) else 0.0
             t = float(same["t"].mean()) if len(same) else 0.0
             var_y = (float(same["y"].var()) if len(same) > 1 else 1.0) + drift.scale
-        y, t, moved = _bumped(
-            y, t, b, b_bounds.loc[b_bounds["region_code"].astype(str).eq(r)], ceiling, settings.t0
-        )
+        y, t, moved = _bumped(y, t, b, by_region.get(r, b_bounds.iloc[0:0]), ceiling, settings.t0)
         n_bumped += moved
         mean = np.array([y - b * t, b])  # t is centred at t0 already
         line = Line(
@@ -530,14 +532,10 @@ def fit_active(
     regions = sorted(registered.lines)
     t = pts["decimal_year"].to_numpy(dtype=float) - settings.t0
     codes = pts["region_code"].astype(str).to_numpy()
-    line_y = np.array(
-        [
-            registered.lines[c].mean[0] + registered.lines[c].mean[1] * x
-            if c in registered.lines
-            else np.nan
-            for c, x in zip(codes, t, strict=True)
-        ]
-    )
+    intercept = {c: line.mean[0] for c, line in registered.lines.items()}
+    slope = {c: line.mean[1] for c, line in registered.lines.items()}
+    a = pd.Series(codes, dtype=object).map(intercept).to_numpy(dtype=float)
+    line_y = a + pd.Series(codes, dtype=object).map(slope).to_numpy(dtype=float) * t
     frame = pd.DataFrame(
         {"region_code": codes, "d": to_logit(pts["value_pct"], ceiling) - line_y, "imputed": False}
     ).dropna()
@@ -589,17 +587,13 @@ def fit_active(
         )
         method, offs, mu, var_new, scale = fit(pd.concat([frame, pseudo], ignore_index=True))
     own = pts.groupby("region_code").size()
+    own_max = pts.groupby("region_code")["value_pct"].max()
     cap_act = float(pts["value_pct"].max()) if len(pts) else math.nan
     out = MeasureFit("active", ceiling, scale, method, n_imputed=len(extra))
     for r in regions:
         reg = registered.lines[r]
         cap = (
-            max(
-                cap_act,
-                float(pts.loc[pts["region_code"].eq(r), "value_pct"].max())
-                if r in own.index
-                else -math.inf,
-            )
+            max(cap_act, float(own_max[r]) if r in own.index else -math.inf)
             if math.isfinite(cap_act)
             else reg.cap
         )

@@ -111,63 +111,81 @@ def _check_pct(p: pd.DataFrame, tolerance: float) -> tuple[pd.Series, pd.Series]
     return pd.Series(check, index=p.index), computed.round(4)
 
 
-def _conflict_key(row: dict[str, object]) -> tuple[object, ...]:
-    """Sort key of the conflict rule (smallest wins), see the module docstring."""
-    return (
-        0 if row["pct_check"] == "consistent" else 1 if row["pct_check"] == "not_checkable" else 2,
-        -int(row["n_sources"]),  # type: ignore[call-overload]
-        bool(row["rounded"]),
-        -pd.Timestamp(row["date"]).value,  # type: ignore[arg-type]
-        str(row["observation_id"]),
-    )
+_NS_PER_DAY = 86_400 * 10**9
 
 
-def _series_roles(rows: list[dict[str, object]], repeat_days: float, conflict_days: float) -> None:
-    """Set ``used``/``role``/``note``/``merged_ids`` of one series' rows (by date) in place."""
-    kept: list[dict[str, object]] = []
-    for r in rows:
-        if r["role"] == "no_value":
+def _series_roles(
+    cols: dict[str, list[object]], idx: list[int], repeat_days: float, conflict_days: float
+) -> None:
+    """Set ``used``/``role``/``note``/``merged_ids`` of one series' rows (``idx``, by date).
+
+    ``cols``: the columns as lists (``date`` as nanoseconds), changed in place.
+    Earlier figures kept are scanned back only as far as the longer window.
+    """
+    kind, value, date = cols["kind"], cols["value_pct"], cols["date_ns"]
+    oid = cols["observation_id"]
+    role, used, note, merged = cols["role"], cols["used"], cols["note"], cols["merged_ids"]
+    window = max(repeat_days, conflict_days)
+
+    def key(i: int) -> tuple[object, ...]:  # the conflict rule, smallest wins (module docstring)
+        check = cols["pct_check"][i]
+        return (
+            0 if check == "consistent" else 1 if check == "not_checkable" else 2,
+            -int(cols["n_sources"][i]),  # type: ignore[call-overload]
+            bool(cols["rounded"][i]),
+            -int(date[i]),  # type: ignore[call-overload]
+            str(oid[i]),
+        )
+
+    def day(i: int) -> str:
+        return str(pd.Timestamp(int(date[i])).date())  # type: ignore[call-overload]
+
+    kept: list[int] = []
+    for r in idx:
+        if role[r] == "no_value":
             continue
-        same = [
-            k
-            for k in kept
-            if k["kind"] == r["kind"]
-            and abs(float(k["value_pct"]) - float(r["value_pct"])) < 0.005  # type: ignore[arg-type]
-            and (pd.Timestamp(r["date"]) - pd.Timestamp(k["date"])).days <= repeat_days  # type: ignore[arg-type]
-        ]
+        same: list[int] = []
+        near: list[int] = []
+        for k in reversed(kept):  # kept is in date order
+            days = (int(date[r]) - int(date[k])) // _NS_PER_DAY  # type: ignore[call-overload]
+            if days > window:
+                break
+            if kind[k] != kind[r]:
+                continue
+            if abs(float(value[k]) - float(value[r])) < 0.005 and days <= repeat_days:  # type: ignore[arg-type]
+                same.append(k)
+            if days <= conflict_days:
+                near.append(k)
         if same:
-            first = same[0]
-            r.update(
-                used=False,
-                role="repeat",
-                note=f"repeats {first['observation_id']} of {pd.Timestamp(first['date']).date()}",
-            )  # type: ignore[arg-type]
-            first["merged_ids"] = f"{first['merged_ids']};{r['observation_id']}"
+            first = same[-1]
+            used[r], role[r] = False, "repeat"
+            note[r] = f"repeats {oid[first]} of {day(first)}"
+            merged[first] = f"{merged[first]};{oid[r]}"
             continue
-        near = [
-            k
-            for k in kept
-            if k["kind"] == r["kind"]
-            and (pd.Timestamp(r["date"]) - pd.Timestamp(k["date"])).days <= conflict_days  # type: ignore[arg-type]
-        ]
         if not near:
             kept.append(r)
             continue
-        group = [*near, r]
-        winner = min(group, key=_conflict_key)
+        group = [*reversed(near), r]
+        winner = min(group, key=key)
         for g in group:
-            if g is winner:
+            if g == winner:
                 continue
-            g.update(
-                used=False,
-                role="conflict_dropped",
-                note=f"conflicts with {winner['observation_id']} ({float(winner['value_pct']):.2f}"  # type: ignore[arg-type]
-                f" % on {pd.Timestamp(winner['date']).date()}): conflict rule keeps that one",  # type: ignore[arg-type]
+            used[g], role[g] = False, "conflict_dropped"
+            note[g] = (
+                f"conflicts with {oid[winner]} ({float(value[winner]):.2f}"  # type: ignore[arg-type]
+                f" % on {day(winner)}): conflict rule keeps that one"
             )
             if g in kept:
                 kept.remove(g)
-        if winner is r:
+        if winner == r:
             kept.append(r)
+
+
+def _n_sources(sources: pd.Series) -> np.ndarray:
+    """The number of non-empty ``;``-separated source ids of each value (once per value)."""
+    codes, uniques = pd.factorize(sources)
+    counts = np.array([len([x for x in str(u).split(";") if x]) for u in uniques], dtype=int)
+    return counts[codes] if len(codes) else np.zeros(0, dtype=int)
 
 
 def observations(
@@ -225,17 +243,22 @@ def observations(
             "pct_check": check,
             "computed_pct": computed,
             "rounded": p["rounded"].astype(bool) if "rounded" in p else False,
-            "n_sources": [len([s for s in x.split(";") if s]) for x in sources],
+            "n_sources": _n_sources(sources),
         }
     )
     out = out.sort_values(["region_code", "measure", "date", "observation_id"], kind="mergesort")
-    rows = out.to_dict("records")
-    series: dict[tuple[str, str], list[dict[str, object]]] = {}
-    for r in rows:
-        series.setdefault((str(r["region_code"]), str(r["measure"])), []).append(r)
-    for s in series.values():
-        _series_roles(s, repeat_months * 365.25 / 12, conflict_days)
-    res = pd.DataFrame(rows, columns=[c for c in OBSERVATIONS if c != "decimal_year"])
+    cols: dict[str, list[object]] = {c: out[c].tolist() for c in out.columns if c != "date"}
+    cols["date_ns"] = out["date"].to_numpy("datetime64[ns]").astype("int64").tolist()
+    series = (out["region_code"] + "|" + out["measure"]).to_numpy()
+    starts = np.flatnonzero(np.r_[True, series[1:] != series[:-1]]) if len(out) else []
+    bounds = [*starts, len(out)]
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        _series_roles(cols, list(range(a, b)), repeat_months * 365.25 / 12, conflict_days)
+    del cols["date_ns"]
+    res = out.reset_index(drop=True)
+    for c in ("used", "role", "note", "merged_ids"):
+        res[c] = pd.Series(cols[c], dtype=res[c].dtype)
+    res = res[[c for c in OBSERVATIONS if c != "decimal_year"]]
     res["decimal_year"] = np.nan
     ok = res["date"].notna()
     res.loc[ok, "decimal_year"] = decimal_years(res.loc[ok, "date"])

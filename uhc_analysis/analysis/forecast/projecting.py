@@ -30,6 +30,15 @@ import numpy as np
 import pandas as pd
 
 from uhc_analysis.analysis.evidence import decimal_year
+from uhc_analysis.analysis.forecast.draws import (
+    Evidence,
+    evidence_arrays,
+    first_crossing,
+    first_year,
+    latest,
+    reached_at,
+    simulate,
+)
 from uhc_analysis.analysis.forecast.model import (
     ForecastSettings,
     MeasureFit,
@@ -40,14 +49,7 @@ from uhc_analysis.analysis.forecast.observations import (
     censored_evidence,
     observations,
 )
-from uhc_analysis.analysis.forecast.uncertainty import (
-    bands,
-    crossing_draws,
-    crossing_quantiles,
-    level_draws,
-    observation_draws,
-    rng_for,
-)
+from uhc_analysis.analysis.forecast.uncertainty import bands, crossing_quantiles
 
 #: Columns of the crossings table.
 CROSSINGS: tuple[str, ...] = (
@@ -148,34 +150,8 @@ class Forecast:
         return sorted(self.fits["registered"].lines)
 
     def draws(self, region: str, measure: str, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(level draws, observation draws) of ``measure`` at decimal ``times``."""
-        s = self.settings
-        reg = self.fits["registered"]
-        fit = self.fits[measure]
-        line = fit.lines[region]
-        rng = rng_for(s.seed, region, measure)
-        offset = fit.offsets.get(region) if measure == "active" else None
-        lev = level_draws(
-            line,
-            fit.ceiling,
-            np.asarray(times, float),
-            rng,
-            s.n_draws,
-            s.t0,
-            offset,
-            s.min_drift,
-        )
-        if measure == "active":  # activity per resident cannot exceed registered coverage
-            reg_lev, _ = self.draws(region, "registered", times)
-            lev = np.minimum(lev, reg_lev)
-        obs = observation_draws(lev, reg.ceiling, fit.scale, rng)
-        c0, c1 = reg.top_noise
-        if c0 > 0 or c1 > 0:  # the denominators' relative spread (model.plateau_noise)
-            t = np.asarray(times, float)
-            h = np.maximum(t - line.t_anchor, 0.0) if np.isfinite(line.t_anchor) else 0.0 * t
-            spread = np.sqrt(c0 + c1 * h)[None, :] * lev / 100.0
-            obs = obs + rng.normal(0.0, 1.0, size=obs.shape) * spread
-        return lev, obs
+        """(level draws, observation draws) of ``measure`` at decimal ``times`` (``simulate``)."""
+        return simulate(self, region, measure, np.asarray(times, float))
 
     def points(self, region: str, measure: str) -> pd.DataFrame:
         """The used figures of one region and measure (grouped once, then looked up)."""
@@ -237,46 +213,6 @@ def forecast(
     return Forecast(when, s, obs, cens, {"registered": reg, "active": act})
 
 
-def _latest(f: Forecast, region: str, measure: str) -> tuple[float, float, float]:
-    """(decimal year, value, n) of the latest used point figure; NaN when none."""
-    p = f.points(region, measure)
-    p = p.loc[p["kind"].eq("observed")]
-    if not len(p):
-        return math.nan, math.nan, 0
-    last = p.sort_values("decimal_year").iloc[-1]
-    return float(last["decimal_year"]), float(last["value_pct"]), len(p)
-
-
-def _reached_at(f: Forecast, region: str, measure: str, threshold: float) -> float:
-    """Decimal year the evidence shows ``threshold`` reached (latest figure at/above), else NaN."""
-    p = f.points(region, measure)[["decimal_year", "value_pct", "kind"]]
-    c = f.censored.loc[f.censored["region_code"].eq(region) & f.censored["measure"].eq(measure)]
-    ev = pd.concat(
-        [
-            p.assign(kind=p["kind"]),
-            pd.DataFrame(
-                {"decimal_year": c["decimal_year"], "value_pct": c["bound_pct"], "kind": "bound"}
-            ),
-        ],
-        ignore_index=True,
-    )
-    ev = ev.sort_values("decimal_year")
-    point = ev.loc[ev["kind"].eq("observed")]
-    if len(point) and point["value_pct"].iloc[-1] < threshold:
-        later = ev.loc[
-            ev["decimal_year"].gt(point["decimal_year"].iloc[-1]) & ev["value_pct"].ge(threshold)
-        ]
-        return float(later["decimal_year"].iloc[0]) if len(later) else math.nan
-    above = ev.loc[ev["value_pct"].ge(threshold)]
-    if not len(above):
-        return math.nan
-    below = ev.loc[ev["value_pct"].lt(threshold) & ev["kind"].eq("observed")]
-    after = (
-        above.loc[above["decimal_year"].gt(below["decimal_year"].max())] if len(below) else above
-    )
-    return float(after["decimal_year"].iloc[0])
-
-
 def _crossing_row(
     f: Forecast,
     region: str,
@@ -286,8 +222,10 @@ def _crossing_row(
     grid: np.ndarray,
     now: float,
     lev: dict[str, np.ndarray],
-    obs_d: dict[str, np.ndarray],
+    obs_now: dict[str, np.ndarray],
+    ev: Mapping[tuple[str, str], Evidence],
 ) -> dict[str, object]:
+    """One row of :data:`CROSSINGS`; ``obs_now``: the observation draws at ``now``."""
     s = f.settings
     base = "registered" if measure not in ("registered", "active") else measure
     parts = (
@@ -296,25 +234,25 @@ def _crossing_row(
         else [(measure, threshold)]
     )
     line = f.fits[base].lines[region]
-    n_own = min(_latest(f, region, m)[2] for m, _ in parts)
+    last = {m: latest(ev.get((region, m))) for m, _ in parts}
+    n_own = min(last[m][2] for m, _ in parts)
     borrowed = n_own < s.min_own_obs
-    reached = [_reached_at(f, region, m, thr) for m, thr in parts]
+    reached = [reached_at(ev.get((region, m)), thr) for m, thr in parts]
     not_before = -math.inf
-    latest_date, latest_pct = _latest(f, region, parts[0][0])[:2]
-    first = f.points(region, parts[0][0])
-    first = first.loc[first["kind"].eq("observed"), "decimal_year"]
+    latest_date, latest_pct = last[parts[0][0]][:2]
+    first = first_year(ev.get((region, parts[0][0])))
     for m, thr in parts:
-        d, v, _ = _latest(f, region, m)
+        d, v, _ = last[m]
         if math.isfinite(d) and v < thr:
             not_before = max(not_before, d)
-    i_now = int(np.searchsorted(grid, now))
     hit_obs = np.ones(s.n_draws, dtype=bool)
-    hit_lev = np.ones((s.n_draws, len(grid)), dtype=bool)
+    i0 = int(np.searchsorted(grid, not_before, side="left"))  # grid is sorted
+    hit_lev = np.ones((s.n_draws, len(grid) - i0), dtype=bool)
     for m, thr in parts:
-        hit_obs &= obs_d[m][:, i_now] >= thr
-        hit_lev &= lev[m] >= thr
+        hit_obs &= obs_now[m] >= thr
+        hit_lev &= lev[m][:, i0:] >= thr
     prob = float(hit_obs.mean())
-    q = crossing_quantiles(crossing_draws(hit_lev.astype(float), grid, 0.5, not_before))
+    q = crossing_quantiles(first_crossing(hit_lev, grid[i0:]))
     fit = f.fits[base]
     if all(math.isfinite(r) for r in reached):
         status, year = "reached", max(reached)
@@ -353,7 +291,7 @@ def _crossing_row(
         "as_of": f.as_of.date().isoformat(),
         "n_own_obs": int(n_own),
         "borrowed_trend": bool(borrowed),
-        "first_date": float(first.min()) if len(first) else math.nan,
+        "first_date": first,
         "latest_date": latest_date,
         "latest_pct": latest_pct,
         "not_before": not_before if math.isfinite(not_before) else math.nan,
@@ -418,48 +356,52 @@ def project(
     grid = np.round(np.arange(start, now + s.horizon_years + 1e-9, 1 / 12), 6)
     grid = np.unique(np.append(grid, now))
     path_years = np.round(np.arange(start, now + s.horizon_years + 1e-9, s.path_step), 6)
+    i_now = np.array([int(np.searchsorted(grid, now))])
+    ev = evidence_arrays(f.obs, f.censored)
     rows: list[dict[str, object]] = []
-    path_parts: list[pd.DataFrame] = []
+    cols: dict[str, list[object]] = {c: [] for c in PATHS}
     for region in selected:
-        lev, obs_d = {}, {}
+        lev, obs_now = {}, {}
         for m in ("registered", "active"):
-            lev[m], obs_d[m] = f.draws(region, m, grid)
+            reg = lev.get("registered")
+            lev[m], o = simulate(f, region, m, grid, obs_columns=i_now, registered=reg)
+            obs_now[m] = o[:, 0]
         for m, thrs in (("registered", thr_reg), ("active", thr_act)):
             for thr in thrs:
-                rows.append(_crossing_row(f, region, m, thr, math.nan, grid, now, lev, obs_d))
+                rows.append(_crossing_row(f, region, m, thr, math.nan, grid, now, lev, obs_now, ev))
         for r_thr, a_thr in s.joint:
-            rows.append(_crossing_row(f, region, "joint", r_thr, a_thr, grid, now, lev, obs_d))
+            rows.append(
+                _crossing_row(f, region, "joint", r_thr, a_thr, grid, now, lev, obs_now, ev)
+            )
+        reg_years, reg_lev = None, None
         for m in ("registered", "active"):
             line = f.fits[m].lines[region]
             # the path starts at the anchor (the latest figure): before it there are figures
             years = path_years
             if math.isfinite(line.t_anchor):
                 years = path_years[path_years >= line.t_anchor - s.path_step]
-            _, o = f.draws(region, m, years)
+            same = reg_years is not None and np.array_equal(years, reg_years)
+            lv, o = simulate(f, region, m, years, registered=reg_lev if same else None)
+            if m == "registered":
+                reg_years, reg_lev = years, lv
             b = bands(o, line.cap)
-            n_own = _latest(f, region, m)[2]
-            path_parts.append(
-                pd.DataFrame(
-                    {
-                        "region_code": region,
-                        "measure": m,
-                        "model": MODEL_NAMES[m],
-                        "year": years,
-                        "median": b["median"],
-                        "coverage_pct": b["median"],
-                        "lo80": b["lo80"],
-                        "hi80": b["hi80"],
-                        "lo95": b["lo95"],
-                        "hi95": b["hi95"],
-                        "cap": line.cap,
-                        "borrowed_trend": n_own < s.min_own_obs,
-                    }
-                )
+            k = len(years)
+            cols["region_code"].append(np.full(k, region, dtype=object))
+            cols["measure"].append(np.full(k, m, dtype=object))
+            cols["model"].append(np.full(k, MODEL_NAMES[m], dtype=object))
+            cols["year"].append(years)
+            cols["median"].append(b["median"])
+            cols["coverage_pct"].append(b["median"])
+            for c in ("lo80", "hi80", "lo95", "hi95"):
+                cols[c].append(b[c])
+            cols["cap"].append(np.full(k, line.cap, dtype=float))
+            cols["borrowed_trend"].append(
+                np.full(k, latest(ev.get((region, m)))[2] < s.min_own_obs, dtype=bool)
             )
     crossings = pd.DataFrame(rows, columns=list(CROSSINGS))
-    if not path_parts:  # no region of the settings' provinces
+    if not cols["year"]:  # no region of the settings' provinces
         return crossings, pd.DataFrame(columns=list(PATHS))
-    paths = pd.concat(path_parts, ignore_index=True)[list(PATHS)]
+    paths = pd.DataFrame({c: np.concatenate(v) for c, v in cols.items()})[list(PATHS)]
     return crossings, paths
 
 

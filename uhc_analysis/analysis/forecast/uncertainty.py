@@ -99,20 +99,35 @@ def random_walk(
     >>> [round(float(v), 1) for v in w.var(axis=0)]
     [0.0, 1.5, 0.5]
     """
-    order = np.argsort(times, kind="mergesort")
+    times = np.asarray(times, dtype=float)
+    ordered = bool(np.all(times[1:] >= times[:-1]))
+    order = np.arange(len(times)) if ordered else np.argsort(times, kind="mergesort")
     t = np.maximum(times[order], start)
     steps = np.diff(np.concatenate([[start], t]))
     walk = np.cumsum(rng.normal(0.0, 1.0, size=(n, len(t))) * np.sqrt(var_per_year * steps), axis=1)
+    if ordered:
+        return walk
     out = np.empty_like(walk)
     out[:, order] = walk
     return out
 
 
 def observation_draws(
-    levels: np.ndarray, ceiling: float, scale: float, rng: np.random.Generator
+    levels: np.ndarray,
+    ceiling: float,
+    scale: float,
+    rng: np.random.Generator,
+    columns: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Levels plus residual noise on the logit scale (what a published figure would be)."""
+    """Levels plus residual noise on the logit scale (what a published figure would be).
+
+    The noise is drawn for every column of ``levels`` (the random stream does
+    not depend on ``columns``); the figures are computed for ``columns`` only
+    (default: all).
+    """
     noise = rng.normal(0.0, np.sqrt(max(scale, 0.0)), size=levels.shape)
+    if columns is not None:
+        levels, noise = levels[:, columns], noise[:, columns]
     return from_logit(to_logit(levels, ceiling) + noise, ceiling)
 
 
