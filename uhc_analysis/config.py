@@ -92,7 +92,6 @@ REPORTS_DIR: Path = PROJECT_ROOT / "reports"
 FIGURES_DIR: Path = REPORTS_DIR / "figures"
 
 
-
 def _user_cache() -> Path:
     import platformdirs
 
