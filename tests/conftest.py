@@ -11,11 +11,12 @@ Both are set in :func:`pytest_configure`, before any test module imports
 started by the tests inherit them. The session fixture :func:`analysis_env`
 returns what was set.
 
-:func:`processed_data` runs ``uhc-analysis build`` once per session into the
-default ``data/processed`` (what the notebooks read), the state of a clean
-clone after its first build.
+:func:`processed_data` runs ``uhc-analysis build`` once per session into a
+temporary folder (the checkout's own ``data/processed`` is never written by the
+tests, so ``make analysis`` after ``make test`` still finds its outputs current).
 
-A test asks for it by name::
+:func:`analysed_data` adds the metrics, projections and statuses to that folder.
+A test asks for either by name::
 
     def test_something(processed_data):
         assert (processed_data / "coverage_panel.csv").exists()
@@ -58,10 +59,21 @@ def analysis_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def processed_data(analysis_env: dict[str, str]) -> Path:
-    """Run ``uhc-analysis build`` once into the default ``data/processed``; return that folder."""
-    from uhc_analysis import config
+def processed_data(analysis_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Run ``uhc-analysis build`` once into a temporary folder; return that folder."""
     from uhc_analysis.pipeline import build
 
-    build(verbose=False)
-    return config.DATA_PROCESSED
+    out = tmp_path_factory.mktemp("processed")
+    build(out_dir=out, verbose=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def analysed_data(processed_data: Path) -> Path:
+    """:func:`processed_data` with ``metrics``, ``project`` and ``status`` run on it too."""
+    from uhc_analysis import pipeline
+
+    pipeline.metrics(processed_data)
+    pipeline.project(processed_data)
+    pipeline.status(processed_data)
+    return processed_data

@@ -228,7 +228,8 @@ def test_projections_do_not_depend_on_the_slice_asked_for(processed_data: Path) 
     from uhc_analysis.analysis.forecast import ForecastSettings, project
     from uhc_analysis.io import read_table
 
-    panel, commitments = read_table("coverage_panel"), read_table("commitments")
+    panel = read_table("coverage_panel", processed_data)
+    commitments = read_table("commitments", processed_data)
     kw = {"as_of": "2026-12-02", "settings": ForecastSettings(n_draws=400)}
     full, full_paths = project(panel, commitments, **kw)
     one, one_paths = project(panel, commitments, regions=["1703"], **kw)

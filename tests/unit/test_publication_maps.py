@@ -291,14 +291,8 @@ def test_projected_map_does_not_call_a_region_below_reached() -> None:
 
 
 @pytest.fixture(scope="module")
-def processed() -> dict[str, pd.DataFrame]:
-    folder = REPO / "data" / "processed"
-    if not (folder / "metrics.csv").is_file():
-        pytest.skip("no processed tables in data/processed")
-    try:
-        return export.read_processed(folder)
-    except Exception as exc:  # noqa: BLE001 - out-of-date tables: rerun the pipeline
-        pytest.skip(f"processed tables unreadable ({exc}); run `make analysis`")
+def processed(analysed_data: Path) -> dict[str, pd.DataFrame]:
+    return export.read_processed(analysed_data)
 
 
 @pytest.fixture(scope="module")

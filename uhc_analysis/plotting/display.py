@@ -18,8 +18,9 @@ Examples
 --------
 >>> from uhc_analysis.plotting.examples import squares
 >>> shapes = squares("17", 2)
->>> display_crs(shapes).to_proj4()
-'+proj=tmerc +lat_0=0 +lon_0=100.5 +k=1 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs +type=crs'
+>>> op = display_crs(shapes).coordinate_operation
+>>> op.method_name, round({p.name: p.value for p in op.params}["Longitude of natural origin"], 6)
+('Transverse Mercator', 100.5)
 >>> [round(v / 1000) for v in display_frame(shapes).total_bounds]
 [-56, -332, 56, -276]
 """
