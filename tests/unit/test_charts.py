@@ -165,7 +165,7 @@ def test_ranked_bars_order_colours_and_missing() -> None:
         }
     )
     sources = pd.DataFrame({"region_code": ["1701", "1702"], "url": ["https://x.id/1"] * 2})
-    ax = charts.plot_ranked_bars(latest, "17", sources=sources)
+    ax = charts.plot_ranked_bars(latest, "17", sources=sources, as_of="2024-12-31")
     assert charts.plot_ranked_bars is bars.plot_ranked_bars  # the notebooks' import
     assert isinstance(ax, Axes)
     labels = [t.get_text() for t in ax.get_yticklabels()]
@@ -199,3 +199,29 @@ def test_lower_bound_must_be_boolean(panel) -> None:
         panel.assign(lower_bound=pd.array([True] * 7, "boolean")), "1701"
     )
     assert any("lower bound" in t.get_text() for t in ax.get_legend().get_texts())
+
+
+def test_ranked_bars_date_old_and_mixed_figures_and_mark_provinces() -> None:
+    """A figure older than the status table's age limit is dated and dotted; provinces tagged."""
+    latest = pd.DataFrame(
+        {
+            "region_code": ["1701", "1702", "6401"],
+            "coverage_pct": [97.0, 76.0, 96.2],
+            "period": ["2026-01", "2022-06", "2026-01"],
+        }
+    )
+    ax = charts.plot_ranked_bars(latest, None, as_of="2026-12-02")
+    texts = [t.get_text() for t in ax.texts]
+    assert "76.0 % (2022-06)" in texts  # older than 24 months: dated even if alone
+    assert "97.0 % (2026-01)" in texts  # the dates differ: every value dated
+    assert [str(p.get_hatch()) for p in ax.patches if p.get_hatch()] == [".."]
+    legend = [t.get_text() for t in ax.figure.legends[0].get_texts()] if ax.figure.legends else [
+        t.get_text() for t in ax.get_legend().get_texts()
+    ]
+    assert legend[-1] == "figure more than 24 months old (1)"
+    assert {"Bengkulu", "Kaltim"} <= set(texts)  # province tags beside the names
+    fig = ax.figure
+    fig.draw_without_rendering()
+    right = fig.bbox.x1
+    assert ax.title.get_window_extent().x1 <= right  # the title ends inside the figure
+    assert all(t.get_window_extent().x1 <= right + 1 for t in ax.texts)

@@ -35,6 +35,7 @@ _PAGES: dict[str, str] = {
     "en": "{n_urls} web pages; URLs in the data tables",
     "id": "{n_urls} halaman web; URL dalam tabel data",
 }
+_URLS: dict[str, str] = {"en": "URLs in the data tables", "id": "URL dalam tabel data"}
 _BOUNDARIES: dict[str, str] = {
     "en": "Boundaries: BPS 2020 via OCHA ROAP/HDX (cod-ab-idn), CC BY 3.0 IGO.",
     "id": "Batas wilayah: BPS 2020 melalui OCHA ROAP/HDX (cod-ab-idn), CC BY 3.0 IGO.",
@@ -190,6 +191,33 @@ LABELS: dict[str, dict[str, str]] = {
     "band80": {"en": "80 % interval", "id": "interval 80 %"},
     "band95": {"en": "95 % interval", "id": "interval 95 %"},
     "basis_legend": {"en": "Denominator", "id": "Penyebut"},
+    # --- dates, province tags and source lines of the charts (issue 15, charts) --
+    "value_date": {"en": "{value} ({date})", "id": "{value} ({date})"},
+    "bars_dated": {
+        "en": "the month of each figure in brackets",
+        "id": "bulan tiap angka dalam kurung",
+    },
+    "province_short_16": {"en": "Sumsel", "id": "Sumsel"},
+    "province_short_17": {"en": "Bengkulu", "id": "Bengkulu"},
+    "province_short_64": {"en": "Kaltim", "id": "Kaltim"},
+    "province_key": {"en": "Province: {keys}", "id": "Provinsi: {keys}"},
+    "periods_all": {"en": "figures dated {periods}", "id": "angka bertanggal {periods}"},
+    "source_line_chart_nourl": {
+        lang: f"{_FIGURES[lang]} ({_URLS[lang]}); {{periods}}." for lang in LANGS
+    },
+    "source_projection_chart": {
+        "en": (
+            "Projection: uhc-analysis trend model of the published figures (projection_paths.csv)."
+        ),
+        "id": (
+            "Proyeksi: model tren uhc-analysis atas angka yang dipublikasikan "
+            "(projection_paths.csv)."
+        ),
+    },
+    "band_beyond": {
+        "en": "{band} extends beyond the chart (to {value})",
+        "id": "{band} melampaui grafik (hingga {value})",
+    },
     "one_line_per_basis": {
         "en": "Coverage of {measure}, one line per denominator basis",
         "id": "Cakupan {measure}, satu garis per jenis penyebut",
@@ -463,8 +491,11 @@ def fmt_threshold(threshold: float, lang: str = "en") -> str:
     return f"{t:g}".replace(".", "," if lang == "id" else ".")
 
 
-def period_text(periods: Iterable[object], lang: str = "en") -> str:
-    """The dates of the latest figures shown, as one span (empty or missing periods are ignored).
+def period_text(periods: Iterable[object], lang: str = "en", *, latest: bool = True) -> str:
+    """The dates of the figures shown, as one span (empty or missing periods are ignored).
+
+    ``latest``: the figures are each region's latest ("latest figures dated
+    …"); False for every figure of a series ("figures dated …").
 
     Examples
     --------
@@ -472,27 +503,42 @@ def period_text(periods: Iterable[object], lang: str = "en") -> str:
     'latest figures dated 2023-12 to 2024-06'
     >>> period_text([], "id")
     'angka terakhir per tidak ada data'
+    >>> period_text(["2019-06", "2022-06"], "id", latest=False)
+    'angka bertanggal 2019-06 s.d. 2022-06'
     """
+    key = "periods" if latest else "periods_all"
     ps = sorted({str(p) for p in periods if isinstance(p, str) and p})
     if not ps:
-        return label("periods", lang, periods=label("no_data", lang))
+        return label(key, lang, periods=label("no_data", lang))
     span = ps[0] if ps[0] == ps[-1] else label("period_span", lang, start=ps[0], end=ps[-1])
-    return label("periods", lang, periods=span)
+    return label(key, lang, periods=span)
 
 
-def source_text(n_urls: int, periods: Iterable[object], lang: str = "en", *, maps: bool) -> str:
+def source_text(
+    n_urls: int,
+    periods: Iterable[object],
+    lang: str = "en",
+    *,
+    maps: bool,
+    latest: bool = True,
+) -> str:
     """The source line under a map (``maps=True``, with the boundaries' credit) or a chart.
+
+    Maps and charts share the wording; a chart has no boundaries to credit.
+    ``latest`` as in :func:`period_text`.
 
     Examples
     --------
     >>> source_text(2, ["2024-06"], maps=False)
     'Source: JKN figures published by BPJS Kesehatan, regional governments and news media (2 web pages; URLs in the data tables); latest figures dated 2024-06.'
+    >>> source_text(0, ["2019", "2022-06"], "id", maps=False, latest=False)
+    'Sumber: angka JKN yang dipublikasikan BPJS Kesehatan, pemerintah daerah dan media (URL dalam tabel data); angka bertanggal 2019 s.d. 2022-06.'
     """  # noqa: E501
     if not maps:
-        key = "source_line_chart"
+        key = "source_line_chart" if n_urls else "source_line_chart_nourl"
     else:
         key = "source_line" if n_urls else "source_line_nourl"
-    return label(key, lang, n_urls=n_urls, periods=period_text(periods, lang))
+    return label(key, lang, n_urls=n_urls, periods=period_text(periods, lang, latest=latest))
 
 
 def wrap_name(name: str, width: int = 13) -> str:
