@@ -181,7 +181,7 @@ def test_ranked_bars_order_colours_and_missing() -> None:
     ]
     texts = [t.get_text() for t in ax.texts]
     assert "> 98.5 %" in texts and "no data" in texts
-    assert any("(1 web pages;" in t for t in texts)
+    assert any("(1 web page;" in t for t in texts)
     assert {95.0, 98.0} <= {float(ln.get_xdata()[0]) for ln in ax.lines}
 
 

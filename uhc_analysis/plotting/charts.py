@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING
 
 from uhc_analysis.plotting.bars import plot_ranked_bars
 from uhc_analysis.plotting.frames import gazetteer_names, lower_bounds, require_columns, urls_of
-from uhc_analysis.plotting.labels import label, source_text, wrap_name
+from uhc_analysis.plotting.labels import fmt_pct, label, source_text, wrap_name
+from uhc_analysis.plotting.ranked import wrap_inside
 from uhc_analysis.plotting.style import (
     BASES,
     BASIS_COLORS,
@@ -239,6 +240,7 @@ def plot_coverage_trend(
     model: str | None = None,
     thresholds: Sequence[float] = (95.0, 98.0),
     legend: bool | str = "auto",
+    sources: pd.DataFrame | None = None,
 ) -> Axes:
     """Coverage of one region over time, with threshold lines and the projection fan.
 
@@ -255,7 +257,9 @@ def plot_coverage_trend(
     projections_paths
         ``projection_paths.csv`` (columns region_code, model, year,
         coverage_pct, lo80, hi80, lo95, hi95); its rows for the region are drawn
-        as a dashed median with 80 % and 95 % bands.
+        as a dashed median with 80 % and 95 % bands, from the region's first
+        figure on. The y axis holds both bands up to 0-130 %; a band reaching
+        beyond that is said so in a note, never cut silently.
     ax
         Axes to draw into; a new figure is made when None.
     lang
@@ -271,6 +275,11 @@ def plot_coverage_trend(
         Axes (``loc="best"``) on an Axes the caller gave, so nothing is drawn
         outside the caller's layout; ``True``: always beside; ``False``: none
         (``ax.get_legend_handles_labels()`` still has the entries).
+    sources
+        Source URLs, one row per region and URL (columns ``region_code``,
+        ``url``); counted in the source line under a chart on a figure of its
+        own (the maps' wording, with the dates of every figure shown and, with
+        a fan, the projection's provenance).
 
     Returns
     -------
@@ -294,6 +303,16 @@ def plot_coverage_trend(
     >>> ax = plot_coverage_trend(panel, "1709", lang="id")  # in the gazetteer, no figure
     >>> ax.get_title(loc="left"), any(t.get_text() == "tidak ada data" for t in ax.texts)
     ('Cakupan JKN, Bengkulu Tengah', True)
+    >>> paths = pd.DataFrame({"region_code": "1701", "model": "rw_drift", "year": [2023.0, 2024.0,
+    ...     2025.0], "coverage_pct": [94.0, 96.0, 97.0], "lo80": [90.0, 91.0, 92.0], "hi80": 99.0,
+    ...     "lo95": [85.0, 80.0, 40.0], "hi95": 101.0})
+    >>> ax = plot_coverage_trend(panel, "1701", projections_paths=paths)
+    >>> float(ax.lines[0].get_xdata().min())  # the fan starts at the first figure, not before
+    2023.5
+    >>> bool(ax.get_ylim()[0] <= 40.0)  # the 95 % band is not clipped
+    True
+    >>> ax.texts[-1].get_text().startswith("Source: JKN figures")
+    True
     >>> plot_coverage_trend(panel, "9999")
     Traceback (most recent call last):
     ...
@@ -318,6 +337,9 @@ def plot_coverage_trend(
 
     values = list(rows["coverage_pct"])
     xs = list(rows["decimal_year"])
+    if paths is not None and len(paths) and len(xs):
+        paths = _from_first_figure(paths, min(xs))
+    beyond: list[str] = []
     if paths is not None and len(paths):
         for level, alpha in (("95", 0.15), ("80", 0.3)):
             ax.fill_between(
@@ -339,7 +361,7 @@ def plot_coverage_trend(
             label=label("projection", lang),
             zorder=2,
         )
-        values += list(paths["coverage_pct"]) + list(paths["lo80"])
+        values += [v for c in ("coverage_pct", "lo80", "hi80", "lo95", "hi95") for v in paths[c]]
         xs += list(paths["year"])
     _draw_series(ax, rows, lang)
     _draw_thresholds(ax, thresholds, text=True)
@@ -351,7 +373,10 @@ def plot_coverage_trend(
     )
     ax.set_ylabel(label("coverage_axis", lang))
     ax.set_xlabel(label("year_axis", lang))
-    ax.set_ylim(*_ylim(values, thresholds))
+    low, high = _ylim(values, thresholds)
+    ax.set_ylim(low, high)
+    if paths is not None and len(paths):
+        beyond = _bands_beyond(paths, low, high, lang)
     if xs:
         ax.set_xlim(math.floor(min(xs)) - 0.3, math.ceil(max(xs)) + 0.3)
     else:
@@ -380,8 +405,72 @@ def plot_coverage_trend(
             ax.legend(handles=handles, loc="best", frameon=True, framealpha=0.9, fontsize=7)
     if not rows.empty:
         note = label("one_line_per_basis", lang, measure=label(f"measure_{measure}", lang))
+        note = "; ".join([note, *beyond])
         note_above(ax, note, fontsize=8, color=SOURCE_COLOR)
+    if own_figure and legend in ("auto", True) and not rows.empty:
+        periods = list(rows["period"]) if "period" in rows.columns else []
+        source = source_text(len(urls_of(sources, [code])), periods, lang, maps=False, latest=False)
+        if paths is not None and len(paths):
+            source += " " + label("source_projection_chart", lang)
+        artist = ax.annotate(
+            source,
+            xy=(0, 0),
+            xycoords="axes fraction",
+            xytext=(0, -34),
+            textcoords="offset points",
+            fontsize=7,
+            color=SOURCE_COLOR,
+            va="top",
+        )
+        wrap_inside(ax, [(artist, source, 7.0)])
     return ax
+
+
+def _from_first_figure(paths: pd.DataFrame, first: float) -> pd.DataFrame:
+    """``paths`` from the first figure's date on (interpolated there when it falls inside).
+
+    A fan before the first figure would draw the model's backcast where there
+    is no evidence at all.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"year": [2020.0, 2021.0], "coverage_pct": [80.0, 90.0]})
+    >>> _from_first_figure(p, 2020.5).to_dict("list")
+    {'year': [2020.5, 2021.0], 'coverage_pct': [85.0, 90.0]}
+    """
+    import numpy as np
+    import pandas as pd
+
+    p = paths.sort_values("year").reset_index(drop=True)
+    years = p["year"].to_numpy(dtype=float)
+    if not len(p) or years[0] >= first or years[-1] < first:
+        return p
+    head = {c: first if c == "year" else p[c].iloc[0] for c in p.columns}
+    for c in p.select_dtypes("number").columns.drop("year"):
+        head[c] = float(np.interp(first, years, p[c].to_numpy(dtype=float)))
+    after = p.loc[p["year"] > first]
+    return pd.concat([pd.DataFrame([head]), after], ignore_index=True).astype(p.dtypes.to_dict())
+
+
+def _bands_beyond(paths: pd.DataFrame, low: float, high: float, lang: str) -> list[str]:
+    """Notes for the bands that reach outside ``low``-``high`` (the chart's y range).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = pd.DataFrame({"lo80": [90.0], "hi80": [99.0], "lo95": [85.0], "hi95": [141.2]})
+    >>> _bands_beyond(p, 40.0, 130.0, "en")
+    ['95 % interval extends beyond the chart (to 141.2 %)']
+    """
+    notes = []
+    for level in ("80", "95"):
+        lo, hi = float(paths[f"lo{level}"].min()), float(paths[f"hi{level}"].max())
+        far = [v for v in (lo, hi) if v < low or v > high]
+        if far:
+            value = fmt_pct(min(far) if lo < low else max(far), lang)
+            notes.append(label("band_beyond", lang, band=label(f"band{level}", lang), value=value))
+    return notes
 
 
 def plot_province_small_multiples(
@@ -528,7 +617,9 @@ def plot_province_small_multiples(
     fig.text(
         0.06,
         0.12 / height,
-        source_text(len(urls_of(sources, obs["region_code"])), periods, lang, maps=False),
+        source_text(
+            len(urls_of(sources, obs["region_code"])), periods, lang, maps=False, latest=False
+        ),
         fontsize=7,
         color=SOURCE_COLOR,
         va="bottom",

@@ -523,6 +523,7 @@ def _export(
                 model=model,
                 lang=lang,
                 measure=measure,
+                sources=trend_sources,
             ),
             trend_formats or formats,
         )

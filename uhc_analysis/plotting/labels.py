@@ -32,8 +32,8 @@ _FIGURES: dict[str, str] = {
     "id": "Sumber: angka JKN yang dipublikasikan BPJS Kesehatan, pemerintah daerah dan media",
 }
 _PAGES: dict[str, str] = {
-    "en": "{n_urls} web pages; URLs in the data tables",
-    "id": "{n_urls} halaman web; URL dalam tabel data",
+    "en": "{pages}; URLs in the data tables",
+    "id": "{pages}; URL dalam tabel data",
 }
 _URLS: dict[str, str] = {"en": "URLs in the data tables", "id": "URL dalam tabel data"}
 _BOUNDARIES: dict[str, str] = {
@@ -538,7 +538,8 @@ def source_text(
         key = "source_line_chart" if n_urls else "source_line_chart_nourl"
     else:
         key = "source_line" if n_urls else "source_line_nourl"
-    return label(key, lang, n_urls=n_urls, periods=period_text(periods, lang, latest=latest))
+    pages = f"{n_urls} halaman web" if lang == "id" else f"{n_urls} web page" + "s" * (n_urls != 1)
+    return label(key, lang, pages=pages, periods=period_text(periods, lang, latest=latest))
 
 
 def wrap_name(name: str, width: int = 13) -> str:
