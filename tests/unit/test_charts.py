@@ -215,9 +215,11 @@ def test_ranked_bars_date_old_and_mixed_figures_and_mark_provinces() -> None:
     assert "76.0 % (2022-06)" in texts  # older than 24 months: dated even if alone
     assert "97.0 % (2026-01)" in texts  # the dates differ: every value dated
     assert [str(p.get_hatch()) for p in ax.patches if p.get_hatch()] == [".."]
-    legend = [t.get_text() for t in ax.figure.legends[0].get_texts()] if ax.figure.legends else [
-        t.get_text() for t in ax.get_legend().get_texts()
-    ]
+    legend = (
+        [t.get_text() for t in ax.figure.legends[0].get_texts()]
+        if ax.figure.legends
+        else [t.get_text() for t in ax.get_legend().get_texts()]
+    )
     assert legend[-1] == "figure more than 24 months old (1)"
     assert {"Bengkulu", "Kaltim"} <= set(texts)  # province tags beside the names
     fig = ax.figure
