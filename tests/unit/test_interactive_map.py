@@ -217,3 +217,34 @@ def test_leaflet_is_inlined_and_unused_cdn_links_dropped() -> None:
     assert "Leaflet 1.9.4" in out and ".leaflet-pane" in out
     assert "jquery" not in out and "bootstrap" not in out and "cdn.jsdelivr" not in out
     assert out.count("<script>") == 1 and out.count("<style>") == 1
+
+
+def test_every_script_runs_after_the_map_it_uses(html) -> None:
+    """A script touching the map variable before ``L.map(...)`` stops the whole page."""
+    name = re.search(r"var (map_[0-9a-f]+) = L\.map\(", html)
+    assert name, "no L.map() in the page"
+    created = name.start(1)
+    uses = [  # the variable, not the div's quoted id or CSS selector
+        m.start() for m in re.finditer(rf"(?<![\"\w#]){name.group(1)}\b(?!\")", html)
+    ]
+    assert len(uses) > 2 and min(uses) == created
+
+
+def test_the_page_renders_without_script_errors_in_chromium(html_paths, tmp_path) -> None:
+    """Headless Chromium (Debian's ``chromium``, skipped where absent) logs no uncaught error."""
+    import shutil
+    import subprocess
+
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("headless Chromium is not installed (apt-get install chromium)")
+    shot = tmp_path / "map.png"
+    run = subprocess.run(
+        [browser, "--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr",
+         "--window-size=1200,900", "--virtual-time-budget=4000", f"--screenshot={shot}",
+         html_paths[0].resolve().as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    console = [ln for ln in run.stderr.splitlines() if "CONSOLE" in ln]
+    assert not [ln for ln in console if "Uncaught" in ln or "Error" in ln], console
+    assert shot.is_file() and shot.stat().st_size > 0

@@ -54,6 +54,7 @@ from uhc_analysis.plotting.style import BORDER_COLOR, COVERAGE_COLORS, NO_DATA_E
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
+    from branca.element import MacroElement
 
 #: Vendored Leaflet build (npm ``leaflet@1.9.4``, BSD-2-Clause) inlined into the HTML map.
 LEAFLET_DIR: Path = config.PACKAGE_DIR / "vendor" / "leaflet"
@@ -91,11 +92,11 @@ _INTERACTIVE_CSS = """<style>
   text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff;
 }
 .uhc-label .uhc-province { font-size: 15px; font-weight: bold; color: #262626; }
-.uhc-regency-label { display: none; }
-.uhc-zoomed .uhc-regency-label { display: block; }
-.uhc-zoomed .uhc-province-label { display: none; }
+.leaflet-marker-icon.uhc-regency-label { display: none; }
+.uhc-zoomed .leaflet-marker-icon.uhc-regency-label { display: block; }
+.uhc-zoomed .leaflet-marker-icon.uhc-province-label { display: none; }
 .uhc-source {
-  position: absolute; z-index: 1000; bottom: 10px; left: 10px; max-width: 36em;
+  position: absolute; z-index: 1000; bottom: 24px; right: 10px; max-width: 36em;
   padding: 6px 8px; border-radius: 4px; background: rgba(255, 255, 255, 0.9);
   box-shadow: 0 0 12px rgba(0, 0, 0, 0.2);
   font: 11px/1.35 "Helvetica Neue", Arial, Helvetica, sans-serif; color: #404040;
@@ -408,15 +409,41 @@ def interactive_map_html(
         branca.element.Element(f'<div class="uhc-source">{escape(source)}</div>'),
         name="uhc_source",
     )
-    # regency names zoomed in, province names zoomed out
-    zoom_js = (
-        f"{m.get_name()}.on('zoomend', function () {{"
-        f" {m.get_name()}.getContainer().classList.toggle('uhc-zoomed',"
-        f" {m.get_name()}.getZoom() >= {LABEL_ZOOM}); }});"
-    )
-    m.get_root().script.add_child(branca.element.Element(zoom_js), name="uhc_zoom")
+    _zoom_labels().add_to(m)  # regency names zoomed in, province names zoomed out
     html = root.render()
     return inline_assets(stable_ids(html, element_ids(root)))
+
+
+def _zoom_labels() -> MacroElement:
+    """The script that shows the regency labels from zoom ``LABEL_ZOOM`` on.
+
+    A child of the map, so folium renders it *after* the map's own script
+    (the map variable exists only from there; a script added to the page root
+    before rendering ran first and stopped the whole map with a TypeError).
+
+    Examples
+    --------
+    >>> import folium
+    >>> m = folium.Map()
+    >>> _ = _zoom_labels().add_to(m)
+    >>> html = m.get_root().render()
+    >>> html.index(f"var {m.get_name()} = L.map(") < html.index(f"}})({m.get_name()});")
+    True
+    """
+    import branca
+    import jinja2
+
+    element = branca.element.MacroElement()
+    element._name = "UhcZoomLabels"
+    element._template = jinja2.Template(
+        "{% macro script(this, kwargs) %}"
+        "(function (map) { function labels() {"
+        " map.getContainer().classList.toggle('uhc-zoomed',"
+        f" map.getZoom() >= {LABEL_ZOOM}); }}"
+        " map.on('zoomend', labels); labels(); })({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+    return element
 
 
 def _region_labels(
