@@ -59,6 +59,7 @@ from uhc_analysis.plotting.style import (
     SOURCE_COLOR,
     SUBTITLE_COLOR,
     THRESHOLD_COLOR,
+    legend_below,
     note_above,
 )
 
@@ -395,7 +396,6 @@ def activity_ranking(
     import seaborn as sns
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
-    from matplotlib.transforms import offset_copy
 
     breaks = _thresholds(criteria, thresholds)
     shown = [str(province)] if province is not None else provinces
@@ -517,24 +517,9 @@ def activity_ranking(
     handles.append(
         Line2D([], [], label=label("activity_per_participant", lang), **PARTICIPANT_MARKER)  # type: ignore[arg-type]
     )
-    ncols = min(len(handles), 4)
-    below = offset_copy(ax.transAxes, fig=ax.figure, y=-34, units="points")
-    legend = ax.legend(
-        handles=handles,
-        loc="upper center",
-        bbox_to_anchor=(0.5, 0.0),
-        bbox_transform=below,
-        ncols=ncols,
-        frameon=False,
-        fontsize=7.5,
-        handlelength=1.4,
-        columnspacing=1.0,
-        title=f"{label('legend_activity', lang)}. {basis_text(bases, lang)}",
-        title_fontsize=8,
-    )
-    legend.set_in_layout(True)
+    rows = legend_below(ax, handles, f"{label('legend_activity', lang)}. {basis_text(bases, lang)}")
     # under the legend: the regencies without a figure, then the sources
-    offset = -34.0 - 24 - 11 * -(-len(handles) // ncols)
+    offset = -34.0 - 24 - 11 * rows
     lines: list[tuple[str, float, str]] = []
     if len(missing):
         names = ", ".join(missing["region_name"].astype(str))

@@ -59,6 +59,7 @@ from uhc_analysis.plotting.style import (
     SOURCE_COLOR,
     SUBTITLE_COLOR,
     THRESHOLD_COLOR,
+    legend_below,
     note_above,
     threshold_linestyle,
 )
@@ -155,7 +156,6 @@ def plot_ranked_bars(
     import pandas as pd
     import seaborn as sns
     from matplotlib.patches import Patch
-    from matplotlib.transforms import offset_copy
 
     require_columns(latest, ["region_code", "coverage_pct"], "latest")
     d = regency_rows(latest, province, "latest")
@@ -292,24 +292,8 @@ def plot_ranked_bars(
         if legend == "auto":
             ax.legend(handles=handles, loc="best", fontsize=7, framealpha=0.9)
     else:
-        below = offset_copy(ax.transAxes, fig=ax.figure, y=-34, units="points")
-        ncols = min(len(handles), 4)
-        box = ax.legend(
-            handles=handles,
-            loc="upper center",
-            bbox_to_anchor=(0.5, 0.0),
-            bbox_transform=below,
-            ncols=ncols,
-            frameon=False,
-            fontsize=7.5,
-            handlelength=1.4,
-            columnspacing=1.0,
-            title=label("legend_coverage", lang),
-            title_fontsize=8,
-        )
-        box.set_in_layout(True)
+        rows = legend_below(ax, handles, label("legend_coverage", lang))
         urls = urls_of(sources, d.loc[has, "region_code"])
-        rows = -(-len(handles) // ncols)
         source = source_text(
             len(urls), [p for p, h in zip(periods, has, strict=True) if h], lang, maps=False
         )

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from matplotlib.artist import Artist
     from matplotlib.axes import Axes
 
 #: ColorBrewer YlOrRd, 5 classes (colour-blind safe), reversed: the lowest coverage
@@ -96,3 +97,40 @@ def note_above(ax: Axes, text: str, *, fontsize: float, color: str, offset: floa
         color=color,
         va="bottom",
     )
+
+
+def legend_below(ax: Axes, handles: list[Artist], title: str, *, max_cols: int = 4) -> int:
+    """The legend of a bar chart, centred under the axes (34 points below); return its rows.
+
+    Shared by the ranked coverage and activity bars so their legends line up;
+    the source lines under it are placed from the rows returned.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from matplotlib.patches import Patch
+    >>> fig, ax = plt.subplots()
+    >>> legend_below(ax, [Patch(label=str(i)) for i in range(5)], "Coverage")
+    2
+    >>> ax.get_legend().get_title().get_text()
+    'Coverage'
+    >>> plt.close(fig)
+    """
+    from matplotlib.transforms import offset_copy
+
+    ncols = min(len(handles), max_cols)
+    box = ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.0),
+        bbox_transform=offset_copy(ax.transAxes, fig=ax.figure, y=-34, units="points"),
+        ncols=ncols,
+        frameon=False,
+        fontsize=7.5,
+        handlelength=1.4,
+        columnspacing=1.0,
+        title=title,
+        title_fontsize=8,
+    )
+    box.set_in_layout(True)
+    return -(-len(handles) // ncols)
