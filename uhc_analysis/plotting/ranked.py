@@ -237,34 +237,35 @@ def clear_of_lines(
     lines: Sequence[float],
     *,
     margin_pt: float = 2.0,
-    gap_pt: float = 3.0,
     rounds: int = 4,
 ) -> None:
-    """Move value labels right of the threshold lines they would sit on; widen x to fit them.
+    """Move value labels right of the threshold lines they would sit on.
 
     Each label is an annotation at ``(x, y)`` in data coordinates with an
     offset in points; one whose box (plus ``margin_pt``) covers a line is
-    anchored on that line instead (then the next line is checked). The x axis
-    is widened until the rightmost label ends inside it. A few rounds, since
-    widening moves the lines under the labels.
+    anchored on that line instead (then the next line is checked). The x
+    range is left alone: a label may end right of the axes, and the figure's
+    constrained layout makes room for it (widening the x range instead fed
+    back on itself and squeezed the bars). A few rounds, since the layout
+    moves the lines under the labels.
 
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> fig, ax = plt.subplots(figsize=(4, 2))
+    >>> fig, ax = plt.subplots(figsize=(4, 2), layout="constrained")
     >>> _ = ax.set_xlim(0, 100)
     >>> t = ax.annotate("93.5 % (2023-09)", xy=(93.5, 0), xytext=(3, 0),
     ...                 textcoords="offset points", va="center")
     >>> clear_of_lines(ax, [t], [95.0, 98.0])
-    >>> t.xy[0], bool(ax.get_xlim()[1] > 100)
-    (98.0, True)
+    >>> t.xy[0], ax.get_xlim()
+    (98.0, (0.0, 100.0))
     >>> plt.close(fig)
     """
     if not texts:
         return
     fig = ax.figure
     ordered = sorted(float(x) for x in lines)
-    pad, gap = margin_pt * fig.dpi / 72.0, gap_pt * fig.dpi / 72.0
+    pad = margin_pt * fig.dpi / 72.0
     for _ in range(rounds):
         fig.draw_without_rendering()
         renderer = fig.canvas.get_renderer()
@@ -275,22 +276,12 @@ def clear_of_lines(
             anchor_px = ax.transData.transform(t.xy)[0]
             for line in ordered:
                 line_px = ax.transData.transform((line, t.xy[1]))[0]
-                if line >= t.xy[0] and x0 - pad <= line_px <= x1 + pad:
+                if line > t.xy[0] and x0 - pad <= line_px <= x1 + pad:
                     shift = line_px - anchor_px
                     x0, x1, anchor_px = x0 + shift, x1 + shift, line_px
                     t.xy = (line, t.xy[1])
                     moved = True
-        fig.draw_without_rendering()
-        lo, hi = ax.get_xlim()
-        width = ax.get_window_extent(renderer).width
-        need = hi
-        for t in texts:
-            extra = t.get_window_extent(renderer).x1 - ax.transData.transform(t.xy)[0] + gap
-            if extra < width:
-                need = max(need, lo + (t.xy[0] - lo) * width / (width - extra))
-        if need > hi * (1 + 1e-6):
-            ax.set_xlim(lo, need)
-        elif not moved:
+        if not moved:
             return
 
 
