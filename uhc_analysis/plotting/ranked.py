@@ -257,7 +257,7 @@ def clear_of_lines(
     >>> t = ax.annotate("93.5 % (2023-09)", xy=(93.5, 0), xytext=(3, 0),
     ...                 textcoords="offset points", va="center")
     >>> clear_of_lines(ax, [t], [95.0, 98.0])
-    >>> t.xy[0], ax.get_xlim()
+    >>> t.xy[0], tuple(map(float, ax.get_xlim()))
     (98.0, (0.0, 100.0))
     >>> plt.close(fig)
     """
