@@ -226,4 +226,5 @@ def test_ranked_bars_date_old_and_mixed_figures_and_mark_provinces() -> None:
     fig.draw_without_rendering()
     right = fig.bbox.x1
     assert ax.title.get_window_extent().x1 <= right  # the title ends inside the figure
+    assert ax.get_xlim()[1] < 115 and ax.get_position().width > 0.4  # bars not squeezed
     assert all(t.get_window_extent().x1 <= right + 1 for t in ax.texts)

@@ -351,3 +351,20 @@ def test_real_province_map_is_byte_stable(real_boundaries) -> None:
             plt.close(ax.figure)
         out.append(buf.getvalue())
     assert out[0] == out[1]
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_ranked_bars_of_the_real_figures_keep_their_scale(processed, lang) -> None:
+    """Dated labels moved off the threshold lines must not stretch x and squeeze the bars."""
+    from uhc_analysis.plotting import bars
+
+    provinces = ("16", "17", "64")
+    latest = export.latest_regencies(
+        processed["coverage_panel"], processed["metrics"], provinces,
+        measure="registered", basis="published", threshold=95,
+    )  # fmt: skip
+    ax = bars.plot_ranked_bars(export._with_all_regencies(latest, provinces), lang=lang)
+    ax.figure.savefig(io.BytesIO(), format="pdf")
+    assert ax.get_xlim()[1] < 115
+    assert ax.get_position().width > 0.4
+    plt.close(ax.figure)
