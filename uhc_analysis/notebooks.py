@@ -88,6 +88,11 @@ KERNEL_ARGUMENTS: tuple[str, ...] = ("--IPKernelApp.log_level=CRITICAL",)
 CELL_TIMEOUT: int = 600
 #: Seconds the kernel may take to start.
 START_TIMEOUT: int = 120
+#: Times a kernel that dies before running any cell is started again. jupyter_client
+#: picks free ports by binding and releasing them, so kernels started at the same
+#: moment in parallel workers can be handed the same port ("ZMQError: Address already
+#: in use", "Kernel died before replying to kernel_info"); a new start picks new ports.
+START_RETRIES: int = 2
 #: Tags papermill uses: the defaults cell, the cell it injects, its error markers.
 PARAMETERS_TAG: str = "parameters"
 INJECTED_TAG: str = "injected-parameters"
@@ -314,29 +319,54 @@ def execute_notebook(
     import papermill
 
     path = Path(path).resolve()
-    with tempfile.TemporaryDirectory(prefix="uhc-nb-") as tmp:
-        partial = Path(tmp) / path.name
-        try:
-            with mock.patch.dict(os.environ, {"MPLBACKEND": INLINE_BACKEND}):
-                return papermill.execute_notebook(
-                    str(path),
-                    str(partial),
-                    parameters=dict(parameters or {}),
-                    kernel_name=kernel_name,
-                    cwd=str(path.parent),
-                    execution_timeout=timeout,
-                    start_timeout=START_TIMEOUT,
-                    progress_bar=False,
-                    log_output=False,
-                    config=_kernel_config(),
-                    extra_arguments=list(KERNEL_ARGUMENTS),
-                )
-        except Exception as exc:  # a cell error, a timeout, a dead or missing kernel
-            nb = nbformat.read(partial, as_version=4) if partial.exists() else None
-            error = _error_text(exc, timeout)
-            index = None if nb is None else _failed_cell(nb, exc)
-            number, kind, head = (None, "", "") if index is None else _cell_label(nb, index)
-            raise NotebookExecutionError(path.name, number, kind, error, head, nb) from exc
+    for attempt in range(START_RETRIES + 1):
+        with tempfile.TemporaryDirectory(prefix="uhc-nb-") as tmp:
+            partial = Path(tmp) / path.name
+            try:
+                with mock.patch.dict(os.environ, {"MPLBACKEND": INLINE_BACKEND}):
+                    return papermill.execute_notebook(
+                        str(path),
+                        str(partial),
+                        parameters=dict(parameters or {}),
+                        kernel_name=kernel_name,
+                        cwd=str(path.parent),
+                        execution_timeout=timeout,
+                        start_timeout=START_TIMEOUT,
+                        progress_bar=False,
+                        log_output=False,
+                        config=_kernel_config(),
+                        extra_arguments=list(KERNEL_ARGUMENTS),
+                    )
+            except Exception as exc:  # a cell error, a timeout, a dead or missing kernel
+                nb = nbformat.read(partial, as_version=4) if partial.exists() else None
+                index = None if nb is None else _failed_cell(nb, exc)
+                if _died_at_start(exc, index) and attempt < START_RETRIES:
+                    continue
+                error = _error_text(exc, timeout)
+                number, kind, head = (None, "", "") if index is None else _cell_label(nb, index)
+                raise NotebookExecutionError(path.name, number, kind, error, head, nb) from exc
+    raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
+
+
+def _died_at_start(exc: BaseException, index: int | None) -> bool:
+    """Whether the kernel died before running any cell (worth starting it again).
+
+    A missing kernel (``NoSuchKernel``) or a cell error is not retried: starting
+    again would fail the same way.
+
+    Examples
+    --------
+    >>> _died_at_start(RuntimeError("Kernel died before replying to kernel_info"), None)
+    True
+    >>> _died_at_start(RuntimeError("Kernel died before replying to kernel_info"), 3)
+    False
+    """
+    from jupyter_client.kernelspec import NoSuchKernel
+    from papermill.exceptions import PapermillExecutionError
+
+    if index is not None or isinstance(exc, (NoSuchKernel, PapermillExecutionError)):
+        return False
+    return "kernel" in str(exc).lower() or "zmq" in type(exc).__module__
 
 
 def _error_text(exc: BaseException, timeout: int) -> str:

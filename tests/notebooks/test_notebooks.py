@@ -375,3 +375,42 @@ def test_runner_reports_a_timeout(tmp_path: Path, capsys: pytest.CaptureFixture)
     assert nbrun.run_notebooks([slow], out_dir=tmp_path / "out", timeout=2, floor=False) == 1
     err = capsys.readouterr().err
     assert "01-slow.ipynb failed at cell 3 (code cell 2 of 2): cell timed out after 2 s" in err
+
+
+def test_a_kernel_that_dies_at_start_is_started_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kernels started together can race for a port; the runner starts such a kernel again."""
+    import papermill
+
+    real = papermill.execute_notebook
+    calls: list[str] = []
+    deaths = [1]  # the first start dies, as in a port race
+
+    def flaky(*args: object, **kwargs: object) -> object:
+        calls.append(str(args[0]))
+        if deaths:
+            deaths.pop()
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    good = _toy(tmp_path, "01-good.ipynb", "print('ran')")
+    nb = nbrun.execute_notebook(good)
+    assert len(calls) == 2 and nb.cells[-1].outputs[0].text == "ran\n"
+
+    calls.clear()
+    bad = _toy(tmp_path, "02-bad.ipynb", "raise ValueError('boom')")
+    with pytest.raises(nbrun.NotebookExecutionError, match="ValueError: boom"):
+        nbrun.execute_notebook(bad)
+    assert len(calls) == 1, "a cell error is not retried"
+
+    def always_dead(*args: object, **kwargs: object) -> object:
+        calls.append(str(args[0]))
+        raise RuntimeError("Kernel died before replying to kernel_info")
+
+    calls.clear()
+    monkeypatch.setattr(papermill, "execute_notebook", always_dead)
+    with pytest.raises(nbrun.NotebookExecutionError, match="Kernel died"):
+        nbrun.execute_notebook(good)
+    assert len(calls) == nbrun.START_RETRIES + 1
