@@ -396,3 +396,61 @@ def test_trend_charts_in_every_format_on_request(processed: Path, tmp_path: Path
         f"chart_trend_{code}_{lang}.{e}" for lang in ("en", "id") for e in ("svg", "png")
     } <= names
     assert "chart_ranked_17_id.svg" in names and "chart_ranked_17_id.png" not in names
+
+
+def _count_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every full render of a figure (each ``Figure.draw``), by the renderer's class."""
+    from matplotlib.figure import Figure
+
+    renders: list[str] = []
+    real = Figure.draw
+
+    def counted(self: Figure, renderer: object) -> None:
+        renders.append(type(renderer).__name__)
+        real(self, renderer)
+
+    monkeypatch.setattr(Figure, "draw", counted)
+    return renders
+
+
+def test_each_format_renders_once_and_all_share_one_box(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One layout pass, then one render per format; PNG, SVG and PDF cut to the same box."""
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    fig, ax = plt.subplots(figsize=(4, 3), layout="constrained")
+    ax.plot([0, 1], [0, 1])
+    ax.set_title("a title wider than it needs to be, to move the box")
+    renders = _count_renders(monkeypatch)
+    written = export._save(fig, tmp_path, "fig", ("png", "svg", "pdf"))
+    assert len(renders) == 1 + 3, renders
+    png_w, png_h = (v / export.PNG_DPI * 72 for v in Image.open(written[0]).size)
+    svg = written[1].read_text()
+    svg_w, svg_h = (
+        float(v) for v in re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups()
+    )
+    pdf = written[2].read_bytes()
+    box = [float(v) for v in re.search(rb"/MediaBox \[ *([\d. ]+)\]", pdf).group(1).split()]
+    for w, h in ((svg_w, svg_h), (box[2] - box[0], box[3] - box[1])):
+        assert w == pytest.approx(png_w, abs=0.5) and h == pytest.approx(png_h, abs=0.5)
+
+
+def test_drawing_a_map_renders_once_before_it_is_saved(monkeypatch: pytest.MonkeyPatch) -> None:
+    """geopandas asks for a render after every layer; the map functions defer it to the save.
+
+    The one render left is adjustText's layout pass (it measures the labels).
+    """
+    import matplotlib.pyplot as plt
+
+    from uhc_analysis.plotting.examples import squares
+    from uhc_analysis.plotting.maps import plot_coverage_map
+
+    latest = pd.DataFrame({"region_code": ["1701"], "coverage_pct": [96.0], "period": ["2024-06"],
+                           "basis": ["dukcapil"]})  # fmt: skip
+    renders = _count_renders(monkeypatch)
+    ax = plot_coverage_map(latest, "17", boundaries=squares("17", 3))
+    assert len(renders) == 1, renders
+    assert "draw_idle" not in vars(ax.figure.canvas), "the canvas keeps its own draw_idle"
+    plt.close(ax.figure)

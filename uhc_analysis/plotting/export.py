@@ -45,6 +45,7 @@ from uhc_analysis.io import atomic_write, read_table, table_path
 if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
+    from matplotlib.transforms import Bbox
 
 #: Processed tables read by :func:`export_figures` and the command that writes each.
 TABLES: dict[str, str] = {
@@ -80,6 +81,8 @@ METADATA: dict[str, dict[str, None]] = {
     "pdf": {"CreationDate": None, "ModDate": None},
 }
 PNG_DPI = 300
+#: White margin around the tight box of every exported figure (inches).
+PAD_INCHES = 0.15
 
 
 def read_processed(processed_dir: Path | str | None = None) -> dict[str, pd.DataFrame]:
@@ -227,19 +230,24 @@ def _with_all_regencies(latest: pd.DataFrame, provinces: Sequence[str]) -> pd.Da
 
 
 def _save(fig: Figure, out_dir: Path, stem: str, formats: Sequence[str]) -> list[Path]:
-    """Save ``fig`` once per format, atomically, without timestamps; close it."""
+    """Save ``fig`` once per format, atomically, without timestamps; close it.
+
+    The layout is computed once (:func:`_fix_layout`) and every format is cut
+    to the same box, so the PNG, SVG and PDF of a figure show the same layout.
+    """
     import matplotlib.pyplot as plt
 
     written = []
     try:
+        unknown = [f for f in formats if f not in METADATA]
+        if unknown:
+            raise ValueError(f"unknown figure format {unknown[0]!r}; use some of {tuple(METADATA)}")
+        box = _fix_layout(fig) if formats else None
         for fmt in formats:
-            if fmt not in METADATA:
-                raise ValueError(f"unknown figure format {fmt!r}; use some of {tuple(METADATA)}")
             kwargs: dict[str, object] = {
                 "format": fmt,
                 "metadata": METADATA[fmt],
-                "bbox_inches": "tight",
-                "pad_inches": 0.15,
+                "bbox_inches": box,
             }
             if fmt == "png":
                 kwargs["dpi"] = PNG_DPI
@@ -251,6 +259,26 @@ def _save(fig: Figure, out_dir: Path, stem: str, formats: Sequence[str]) -> list
     finally:
         plt.close(fig)
     return written
+
+
+def _fix_layout(fig: Figure) -> Bbox:
+    """Lay ``fig`` out once, at the PNG resolution; return its padded tight box (inches).
+
+    ``savefig(bbox_inches="tight")`` renders the figure twice per format (a
+    dry run for the layout engine and the box, then the real one). Here the
+    dry run happens once: the constrained layout is run, its positions are
+    kept (the layout engine is removed), and the box is passed to every
+    format, so each format renders once.
+    """
+    dpi = fig.get_dpi()
+    fig.set_dpi(PNG_DPI)
+    try:
+        fig.draw_without_rendering()
+        box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(PAD_INCHES)
+        fig.set_layout_engine(None)
+    finally:
+        fig.set_dpi(dpi)
+    return box
 
 
 def export_figures(

@@ -56,6 +56,7 @@ from uhc_analysis.plotting.style import (
     STALE_HATCH,
     STALE_HATCH_COLOR,
     SUBTITLE_COLOR,
+    deferred_draw,
     note_above,
 )
 
@@ -122,6 +123,12 @@ def draw_layer(ax: Axes, layer: Layer, *, linewidth: float = 0.6) -> None:
     empty collection to the SVG (the legend comes from :func:`legend_handles`).
     The polygons of stale figures (``layer.stale``) get dots over their colour.
     """
+    with deferred_draw(ax.figure):
+        _draw_layer(ax, layer, linewidth)
+    ax.set_axis_off()
+
+
+def _draw_layer(ax: Axes, layer: Layer, linewidth: float) -> None:
     import geopandas as gpd
 
     layer.gdf.assign(_class=layer.classes.to_numpy()).plot(
@@ -153,7 +160,6 @@ def draw_layer(ax: Axes, layer: Layer, *, linewidth: float = 0.6) -> None:
     gpd.GeoSeries([outline], crs=layer.gdf.crs).plot(
         ax=ax, color=OUTLINE_COLOR, linewidth=linewidth, zorder=2
     )
-    ax.set_axis_off()
 
 
 def annotate_axes(

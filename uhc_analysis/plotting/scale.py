@@ -29,6 +29,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from uhc_analysis.plotting.style import deferred_draw
+
 if TYPE_CHECKING:
     import geopandas as gpd
     from matplotlib.axes import Axes
@@ -175,10 +177,11 @@ def draw_locator(inset: Axes, provinces: Sequence[str], country: gpd.GeoDataFram
     """Draw ``country`` (provinces) into ``inset``, the ``provinces`` filled dark."""
     codes = country["province_code"].astype(str)
     country = country.to_crs(4326)
-    country.plot(ax=inset, color=LOCATOR_LAND, edgecolor=LOCATOR_EDGE, linewidth=0.2)
     hit = codes.isin([str(p) for p in provinces]).to_numpy()
-    if hit.any():
-        country.loc[hit].plot(ax=inset, color=LOCATOR_HIGHLIGHT, linewidth=0)
+    with deferred_draw(inset.figure):
+        country.plot(ax=inset, color=LOCATOR_LAND, edgecolor=LOCATOR_EDGE, linewidth=0.2)
+        if hit.any():
+            country.loc[hit].plot(ax=inset, color=LOCATOR_HIGHLIGHT, linewidth=0)
     inset.set_xticks([])
     inset.set_yticks([])
     inset.set_xlabel("")

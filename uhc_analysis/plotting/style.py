@@ -18,11 +18,14 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 #: ColorBrewer YlOrRd, 5 classes (colour-blind safe), reversed: the lowest coverage
 #: class (< 80 %) is the strongest colour, the highest (>= 98 %) the palest.
@@ -134,3 +137,36 @@ def legend_below(ax: Axes, handles: list[Artist], title: str, *, max_cols: int =
     )
     box.set_in_layout(True)
     return -(-len(handles) // ncols)
+
+
+@contextmanager
+def deferred_draw(fig: Figure) -> Iterator[Figure]:
+    """Within the block, ``fig.canvas.draw_idle()`` does nothing.
+
+    geopandas ends every ``plot`` call with ``canvas.draw_idle()``. On the Agg
+    and PDF/SVG canvases that is a full render of the figure, thrown away (a
+    map with its layers, labels and locator was rendered six times before it
+    was saved, about a tenth of the figures stage); the figure is drawn when
+    it is saved or shown anyway. matplotlib has no switch for this, hence the
+    instance attribute, removed on exit.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> with deferred_draw(fig):
+    ...     fig.canvas.draw_idle()  # no render
+    >>> "draw_idle" in vars(fig.canvas)
+    False
+    >>> plt.close(fig)
+    """
+    canvas = fig.canvas
+    canvas.draw_idle = _no_draw  # type: ignore[method-assign]
+    try:
+        yield fig
+    finally:
+        vars(canvas).pop("draw_idle", None)
+
+
+def _no_draw(*args: object, **kwargs: object) -> None:
+    return None
