@@ -454,3 +454,27 @@ def test_drawing_a_map_renders_once_before_it_is_saved(monkeypatch: pytest.Monke
     assert len(renders) == 1, renders
     assert "draw_idle" not in vars(ax.figure.canvas), "the canvas keeps its own draw_idle"
     plt.close(ax.figure)
+
+
+def test_leader_lines_are_clipped_once_and_drawn_as_lines() -> None:
+    """A plain leader becomes a line along its clipped path; an arrow with a head stays."""
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import FancyArrowPatch
+
+    fig, ax = plt.subplots()
+    label = ax.text(0.2, 0.2, "Kota Samarinda")
+    leader = FancyArrowPatch((0.2, 0.2), (0.8, 0.8), patchA=label, arrowstyle="-", shrinkB=3)
+    head = FancyArrowPatch((0.1, 0.9), (0.9, 0.1), arrowstyle="->")
+    ax.add_patch(leader)
+    ax.add_patch(head)
+    fig.draw_without_rendering()
+    clipped = leader.get_path().vertices
+    assert export._freeze_leaders(fig) == 1
+    assert ax.patches[:] == [head]
+    (line,) = [a for a in ax.lines if isinstance(a, Line2D)]
+    np.testing.assert_allclose(line.get_xydata(), clipped)
+    assert (
+        line.get_color() == leader.get_edgecolor() or line.get_linewidth() == leader.get_linewidth()
+    )
+    plt.close(fig)

@@ -276,9 +276,53 @@ def _fix_layout(fig: Figure) -> Bbox:
         fig.draw_without_rendering()
         box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(PAD_INCHES)
         fig.set_layout_engine(None)
+        _freeze_leaders(fig)
     finally:
         fig.set_dpi(dpi)
     return box
+
+
+def _freeze_leaders(fig: Figure) -> int:
+    """Replace each plain leader line (``FancyArrowPatch``, style ``-``) by a line; return how many.
+
+    The map labels' leader lines (drawn by :func:`adjustText.adjust_text`) are
+    ``FancyArrowPatch`` objects that matplotlib clips to their label and
+    shortens at both ends again at every render, by bisection in Python
+    (about a millisecond per leader per render: a tenth of the figures
+    stage). Once the layout is fixed the labels no longer move, so each path
+    is clipped once (:meth:`~matplotlib.patches.FancyArrowPatch.get_path`, in
+    the patch's own coordinates) and drawn as a :class:`~matplotlib.lines.Line2D`
+    with the same colour, width, ends and order.
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import ArrowStyle, FancyArrowPatch
+
+    frozen = 0
+    for ax in fig.axes:
+        for arrow in list(ax.patches):
+            if not isinstance(arrow, FancyArrowPatch):
+                continue
+            if type(arrow.get_arrowstyle()) is not ArrowStyle.Curve:  # "-": a line, no head
+                continue
+            path = arrow.get_path()
+            line = Line2D(
+                path.vertices[:, 0],
+                path.vertices[:, 1],
+                transform=arrow.get_transform(),
+                color=arrow.get_edgecolor(),
+                linewidth=arrow.get_linewidth(),
+                linestyle=arrow.get_linestyle(),
+                solid_capstyle=arrow.get_capstyle(),
+                solid_joinstyle=arrow.get_joinstyle(),
+                antialiased=arrow.get_antialiased(),
+                zorder=arrow.get_zorder(),
+                clip_on=arrow.get_clip_on(),
+            )
+            ax.add_line(line)
+            line.set_clip_path(arrow.get_clip_path())
+            arrow.remove()
+            frozen += 1
+    return frozen
 
 
 def export_figures(
