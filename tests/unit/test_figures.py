@@ -474,7 +474,6 @@ def test_leader_lines_are_clipped_once_and_drawn_as_lines() -> None:
     assert ax.patches[:] == [head]
     (line,) = [a for a in ax.lines if isinstance(a, Line2D)]
     np.testing.assert_allclose(line.get_xydata(), clipped)
-    assert (
-        line.get_color() == leader.get_edgecolor() or line.get_linewidth() == leader.get_linewidth()
-    )
+    assert tuple(line.get_color()) == tuple(leader.get_edgecolor())
+    assert line.get_linewidth() == leader.get_linewidth()
     plt.close(fig)
