@@ -401,6 +401,27 @@ def staged_outputs(folder: Path | str) -> Iterator[Path]:
 # --------------------------------------------------------------------------- processed tables
 
 
+def stage_writing(name: str) -> str:
+    """The ``uhc-analysis`` command that writes processed table ``name``.
+
+    Read from the reviewed outputs table (``reference/outputs.csv``, which
+    :mod:`uhc_analysis.analysis.catalogue` checks against the real outputs);
+    ``build`` for a table it does not list.
+
+    Examples
+    --------
+    >>> stage_writing("uhc_status"), stage_writing("metrics"), stage_writing("coverage_panel")
+    ('status', 'metrics', 'build')
+    """
+    import csv
+
+    with (config.REFERENCE_DIR / "outputs.csv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["kind"] == "table" and Path(row["pattern"]).name == f"{name}.csv":
+                return row["command"]
+    return "build"
+
+
 def table_path(name: str, processed_dir: Path | str | None = None) -> Path:
     """The file of processed table ``name`` (``"enrolment"`` or ``"enrolment.csv"``)."""
     folder = Path(config.DATA_PROCESSED if processed_dir is None else processed_dir)
@@ -490,8 +511,8 @@ def read_table(name: str, processed_dir: Path | str | None = None) -> pd.DataFra
     path = table_path(name, processed_dir)
     if not path.is_file():
         raise FileNotFoundError(
-            f"{config.display_path(path)}: does not exist; run `uhc-analysis build` first "
-            "(and the stage that writes it)"
+            f"{config.display_path(path)}: does not exist; run `uhc-analysis "
+            f"{stage_writing(name)}` (after the stages before it, or `uhc-analysis all`)"
         )
     check_processed_set(path.parent)
     try:

@@ -301,3 +301,19 @@ def test_missing_status_tables_name_the_command(tmp_path: Path) -> None:
     assert {export.TABLES[t] for t in ("uhc_status", "activity_rates", "uhc_criteria")} == {
         "status"
     }
+
+
+def test_figures_name_the_same_commands_as_the_outputs_table() -> None:
+    """export.TABLES and a missing table's message (io.stage_writing) agree on who writes what."""
+    from uhc_analysis.io import stage_writing
+
+    assert {name: stage_writing(name) for name in export.TABLES} == export.TABLES
+
+
+def test_a_missing_table_names_the_stage_that_writes_it(tmp_path: Path) -> None:
+    from uhc_analysis.io import read_table
+
+    with pytest.raises(
+        FileNotFoundError, match=r"uhc_status\.csv: does not exist; run `uhc-analysis status`"
+    ):
+        read_table("uhc_status", tmp_path)

@@ -268,7 +268,8 @@ def _fix_layout(fig: Figure) -> Bbox:
     dry run for the layout engine and the box, then the real one). Here the
     dry run happens once: the constrained layout is run, its positions are
     kept (the layout engine is removed), and the box is passed to every
-    format, so each format renders once.
+    format, so each format renders once. The leader lines, now fixed too,
+    are clipped once (:func:`_freeze_leaders`).
     """
     dpi = fig.get_dpi()
     fig.set_dpi(PNG_DPI)
