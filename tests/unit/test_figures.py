@@ -13,7 +13,7 @@ import pytest
 from uhc_analysis import boundaries, config, schemas
 from uhc_analysis.boundaries import FILE_NAME
 from uhc_analysis.io import write_table
-from uhc_analysis.plotting import export
+from uhc_analysis.plotting import export, saving
 
 BENGKULU = ["1701", "1702", "1703", "1704", "1705", "1706", "1707", "1708", "1709", "1771"]
 
@@ -259,7 +259,7 @@ def test_export_twice_gives_identical_bytes(
     processed: Path, tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(config.MIRROR_ENV, str(MIRROR))
-    monkeypatch.setattr(export, "PNG_DPI", 60)  # speed; the bytes logic is the same at 300
+    monkeypatch.setattr(saving, "PNG_DPI", 60)  # speed; the bytes logic is the same at 300
     kw = {"provinces": ("17",), "formats": ("png", "svg"), "processed_dir": processed}
     first = export.export_figures(out_dir=tmp_path / "a", **kw)
     second = export.export_figures(out_dir=tmp_path / "b", **kw)
@@ -304,7 +304,7 @@ def test_pdf_bytes_are_stable(tmp_path: Path) -> None:
     for name in ("a", "b"):
         with matplotlib.rc_context(export.RC_PARAMS):
             ax = charts.plot_ranked_bars(latest, "17")
-            out += export._save(ax.figure, tmp_path / name, "bars", ("pdf",))
+            out += saving.save_figure(ax.figure, tmp_path / name, "bars", ("pdf",))
     assert out[0].read_bytes() == out[1].read_bytes()
     assert b"CreationDate" not in out[0].read_bytes()
 
@@ -416,17 +416,18 @@ def _count_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_each_format_renders_once_and_all_share_one_box(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """One layout pass, then one render per format; PNG, SVG and PDF cut to the same box."""
+    """One render per format (the PNG's runs the layout); PNG, SVG and PDF cut to one box."""
     import matplotlib.pyplot as plt
     from PIL import Image
 
     fig, ax = plt.subplots(figsize=(4, 3), layout="constrained")
     ax.plot([0, 1], [0, 1])
-    ax.set_title("a title wider than it needs to be, to move the box")
+    ax.set_title("a title")
     renders = _count_renders(monkeypatch)
-    written = export._save(fig, tmp_path, "fig", ("png", "svg", "pdf"))
-    assert len(renders) == 1 + 3, renders
-    png_w, png_h = (v / export.PNG_DPI * 72 for v in Image.open(written[0]).size)
+    written = saving.save_figure(fig, tmp_path, "fig", ("png", "svg", "pdf"))
+    assert renders == ["RendererAgg", "MixedModeRenderer", "MixedModeRenderer"], renders
+    assert Image.open(written[0]).mode == "RGB"  # opaque: no alpha channel to compress
+    png_w, png_h = (v / saving.PNG_DPI * 72 for v in Image.open(written[0]).size)
     svg = written[1].read_text()
     svg_w, svg_h = (
         float(v) for v in re.search(r'width="([\d.]+)pt" height="([\d.]+)pt"', svg).groups()
@@ -435,6 +436,43 @@ def test_each_format_renders_once_and_all_share_one_box(
     box = [float(v) for v in re.search(rb"/MediaBox \[ *([\d. ]+)\]", pdf).group(1).split()]
     for w, h in ((svg_w, svg_h), (box[2] - box[0], box[3] - box[1])):
         assert w == pytest.approx(png_w, abs=0.5) and h == pytest.approx(png_h, abs=0.5)
+
+
+def test_png_cut_from_the_canvas_matches_the_one_rendered_in_the_box(tmp_path: Path) -> None:
+    """The PNG cut from the whole canvas is savefig's PNG of the same box, to a pixel."""
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    def figure() -> object:
+        fig, ax = plt.subplots(figsize=(4, 3), layout="constrained")
+        ax.plot([0, 1], [0, 1], lw=4)
+        ax.set_title("Cakupan JKN, Bengkulu")
+        return fig
+
+    cut = saving.save_figure(figure(), tmp_path, "cut", ("png",))[0]
+    fig = figure()
+    box = saving.fix_layout(fig)
+    fig.savefig(tmp_path / "boxed.png", dpi=saving.PNG_DPI, bbox_inches=box)
+    plt.close(fig)
+    a = np.asarray(Image.open(cut).convert("RGB"), dtype=int)
+    b = np.asarray(Image.open(tmp_path / "boxed.png").convert("RGB"), dtype=int)
+    assert a.shape == b.shape
+    assert (np.abs(a - b).max(axis=2) > 64).mean() < 0.01  # anti-aliasing at half a pixel apart
+
+
+def test_a_figure_drawing_outside_its_canvas_is_rendered_in_its_box(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A text beyond the figure's edge would be lost by the cut: that PNG is rendered in the box."""
+    import matplotlib.pyplot as plt
+    from PIL import Image
+
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.text(1.3, 0.5, "beyond the edge", transform=ax.transAxes)
+    renders = _count_renders(monkeypatch)
+    (png,) = saving.save_figure(fig, tmp_path, "wide", ("png",))
+    assert renders == ["RendererAgg", "RendererAgg"], renders
+    assert Image.open(png).size[0] > 3 * saving.PNG_DPI
 
 
 def test_drawing_a_map_renders_once_before_it_is_saved(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -470,7 +508,7 @@ def test_leader_lines_are_clipped_once_and_drawn_as_lines() -> None:
     ax.add_patch(head)
     fig.draw_without_rendering()
     clipped = leader.get_path().vertices
-    assert export._freeze_leaders(fig) == 1
+    assert saving.freeze_leaders(fig) == 1
     assert ax.patches[:] == [head]
     (line,) = [a for a in ax.lines if isinstance(a, Line2D)]
     np.testing.assert_allclose(line.get_xydata(), clipped)

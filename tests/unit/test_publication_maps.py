@@ -33,6 +33,7 @@ from uhc_analysis.plotting import (  # noqa: E402
     interactive,
     layers,
     maps,
+    saving,
     status_maps,
     style,
 )
@@ -347,7 +348,7 @@ def test_real_province_map_is_byte_stable(real_boundaries) -> None:
         with matplotlib.rc_context(export.RC_PARAMS):
             ax = maps.plot_coverage_map(data, "17", boundaries=real_boundaries)
             buf = io.BytesIO()
-            ax.figure.savefig(buf, format="svg", metadata=export.METADATA["svg"])
+            ax.figure.savefig(buf, format="svg", metadata=saving.METADATA["svg"])
             plt.close(ax.figure)
         out.append(buf.getvalue())
     assert out[0] == out[1]

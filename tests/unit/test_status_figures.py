@@ -16,7 +16,7 @@ from matplotlib.colors import to_hex  # noqa: E402
 
 from uhc_analysis.analysis import status_views  # noqa: E402
 from uhc_analysis.analysis.status_views import STATUS_ORDER  # noqa: E402
-from uhc_analysis.plotting import activity, export, status_maps  # noqa: E402
+from uhc_analysis.plotting import activity, export, saving, status_maps  # noqa: E402
 from uhc_analysis.plotting.examples import squares  # noqa: E402
 from uhc_analysis.plotting.labels import LANGS, label  # noqa: E402
 from uhc_analysis.plotting.panels import NBSP  # noqa: E402
@@ -194,7 +194,7 @@ def test_status_svg_is_byte_stable(tmp_path: Path) -> None:
             ax = status_maps.status_map(
                 _status(["confirmed", "stale"]), squares("17", 2), CRITERION
             )
-            out += export._save(ax.figure, tmp_path / name, "status", ("svg",))
+            out += saving.save_figure(ax.figure, tmp_path / name, "status", ("svg",))
     assert out[0].read_bytes() == out[1].read_bytes()
 
 

@@ -40,12 +40,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from uhc_analysis import config
-from uhc_analysis.io import atomic_write, read_table, table_path
+from uhc_analysis.io import read_table, table_path
+from uhc_analysis.plotting.saving import save_figure
 
 if TYPE_CHECKING:
     import pandas as pd
-    from matplotlib.figure import Figure
-    from matplotlib.transforms import Bbox
 
 #: Processed tables read by :func:`export_figures` and the command that writes each.
 TABLES: dict[str, str] = {
@@ -74,15 +73,6 @@ RC_PARAMS: dict[str, object] = {
     "savefig.facecolor": "white",
     "figure.facecolor": "white",
 }
-#: Metadata that removes timestamps and software versions from each format.
-METADATA: dict[str, dict[str, None]] = {
-    "png": {"Software": None},
-    "svg": {"Date": None},
-    "pdf": {"CreationDate": None, "ModDate": None},
-}
-PNG_DPI = 300
-#: White margin around the tight box of every exported figure (inches).
-PAD_INCHES = 0.15
 
 
 def read_processed(processed_dir: Path | str | None = None) -> dict[str, pd.DataFrame]:
@@ -227,103 +217,6 @@ def _with_all_regencies(latest: pd.DataFrame, provinces: Sequence[str]) -> pd.Da
     merged["coverage_pct"] = pd.to_numeric(merged["coverage_pct"])
     merged["lower_bound"] = merged["lower_bound"].eq(True)
     return merged.drop(columns=["bps_code", "name", "_merge"]).reset_index(drop=True)
-
-
-def _save(fig: Figure, out_dir: Path, stem: str, formats: Sequence[str]) -> list[Path]:
-    """Save ``fig`` once per format, atomically, without timestamps; close it.
-
-    The layout is computed once (:func:`_fix_layout`) and every format is cut
-    to the same box, so the PNG, SVG and PDF of a figure show the same layout.
-    """
-    import matplotlib.pyplot as plt
-
-    written = []
-    try:
-        unknown = [f for f in formats if f not in METADATA]
-        if unknown:
-            raise ValueError(f"unknown figure format {unknown[0]!r}; use some of {tuple(METADATA)}")
-        box = _fix_layout(fig) if formats else None
-        for fmt in formats:
-            kwargs: dict[str, object] = {
-                "format": fmt,
-                "metadata": METADATA[fmt],
-                "bbox_inches": box,
-            }
-            if fmt == "png":
-                kwargs["dpi"] = PNG_DPI
-
-            def write(tmp: Path, kwargs: dict[str, object] = kwargs) -> None:
-                fig.savefig(tmp, **kwargs)
-
-            written.append(atomic_write(out_dir / f"{stem}.{fmt}", write))
-    finally:
-        plt.close(fig)
-    return written
-
-
-def _fix_layout(fig: Figure) -> Bbox:
-    """Lay ``fig`` out once, at the PNG resolution; return its padded tight box (inches).
-
-    ``savefig(bbox_inches="tight")`` renders the figure twice per format (a
-    dry run for the layout engine and the box, then the real one). Here the
-    dry run happens once: the constrained layout is run, its positions are
-    kept (the layout engine is removed), and the box is passed to every
-    format, so each format renders once. The leader lines, now fixed too,
-    are clipped once (:func:`_freeze_leaders`).
-    """
-    dpi = fig.get_dpi()
-    fig.set_dpi(PNG_DPI)
-    try:
-        fig.draw_without_rendering()
-        box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(PAD_INCHES)
-        fig.set_layout_engine(None)
-        _freeze_leaders(fig)
-    finally:
-        fig.set_dpi(dpi)
-    return box
-
-
-def _freeze_leaders(fig: Figure) -> int:
-    """Replace each plain leader line (``FancyArrowPatch``, style ``-``) by a line; return how many.
-
-    The map labels' leader lines (drawn by :func:`adjustText.adjust_text`) are
-    ``FancyArrowPatch`` objects that matplotlib clips to their label and
-    shortens at both ends again at every render, by bisection in Python
-    (about a millisecond per leader per render: a tenth of the figures
-    stage). Once the layout is fixed the labels no longer move, so each path
-    is clipped once (:meth:`~matplotlib.patches.FancyArrowPatch.get_path`, in
-    the patch's own coordinates) and drawn as a :class:`~matplotlib.lines.Line2D`
-    with the same colour, width, ends and order.
-    """
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import ArrowStyle, FancyArrowPatch
-
-    frozen = 0
-    for ax in fig.axes:
-        for arrow in list(ax.patches):
-            if not isinstance(arrow, FancyArrowPatch):
-                continue
-            if type(arrow.get_arrowstyle()) is not ArrowStyle.Curve:  # "-": a line, no head
-                continue
-            path = arrow.get_path()
-            line = Line2D(
-                path.vertices[:, 0],
-                path.vertices[:, 1],
-                transform=arrow.get_transform(),
-                color=arrow.get_edgecolor(),
-                linewidth=arrow.get_linewidth(),
-                linestyle=arrow.get_linestyle(),
-                solid_capstyle=arrow.get_capstyle(),
-                solid_joinstyle=arrow.get_joinstyle(),
-                antialiased=arrow.get_antialiased(),
-                zorder=arrow.get_zorder(),
-                clip_on=arrow.get_clip_on(),
-            )
-            ax.add_line(line)
-            line.set_clip_path(arrow.get_clip_path())
-            arrow.remove()
-            frozen += 1
-    return frozen
 
 
 def export_figures(
@@ -479,7 +372,7 @@ def _export(
     def save(stem: str, draw: Callable[[], object], kinds: tuple[str, ...] = formats) -> None:
         result = draw()
         fig = result if hasattr(result, "savefig") else result.figure
-        written.extend(_save(fig, out_dir, stem, kinds))
+        written.extend(save_figure(fig, out_dir, stem, kinds))
         if progress is not None:
             progress(stem)
 
