@@ -326,10 +326,12 @@ def figures(
 ) -> list[Path]:
     """Every map and chart -> ``reports/figures`` (``uhc-analysis figures``).
 
-    ``lang`` is one language or several; several are drawn in parallel worker
-    processes (``concurrent.futures.ProcessPoolExecutor``, at most ``workers``,
-    default one per language up to the number of CPUs), each language's files
-    being independent of the others'. ``trend_formats``: formats of the
+    ``lang`` is one language or several. The figures are drawn in parallel
+    worker processes (``concurrent.futures.ProcessPoolExecutor``, ``workers``
+    of them, default the number of CPUs): each language is split into as
+    many interleaved shares (``export_figures(part=...)``) as it takes to give
+    every worker one, so one language uses every core too; each file is
+    written by exactly one share. ``trend_formats``: formats of the
     per-regency trend charts, the largest group (default: PNG only; pass
     ``formats`` to get them all).
     """
@@ -338,6 +340,8 @@ def figures(
     from multiprocessing import get_context
 
     langs = [lang] if isinstance(lang, str) else list(dict.fromkeys(lang))
+    cpus = workers or os.cpu_count() or 1
+    shares = -(-cpus // len(langs)) if langs else 1
     jobs = [
         {
             "provinces": tuple(provinces),
@@ -346,12 +350,14 @@ def figures(
             "formats": tuple(formats),
             "processed_dir": processed_dir,
             "trend_formats": None if trend_formats is None else tuple(trend_formats),
+            "part": (i, shares),
         }
         for one in langs
+        for i in range(shares)
     ]
     from tqdm import tqdm
 
-    n = min(len(jobs), workers or os.cpu_count() or 1)
+    n = min(len(jobs), cpus)
     # a bar on a terminal's stderr only (tqdm's disable=None); then each figure ticks it
     with tqdm(desc="figures", unit="figure", disable=None, file=sys.stderr) as bar:
         if n <= 1:
@@ -386,7 +392,7 @@ def _figures_with_bar(jobs: list[dict[str, Any]], n: int, bar: Any) -> list[Path
 
 
 def _figures_job(job: dict[str, Any]) -> list[Path]:
-    """One language of :func:`figures` (a top-level function, so a worker process can run it)."""
+    """One share of one language of :func:`figures` (top level, so a worker process can run it)."""
     from uhc_analysis.plotting.export import export_figures
 
     return export_figures(**job)

@@ -398,6 +398,26 @@ def test_trend_charts_in_every_format_on_request(processed: Path, tmp_path: Path
     assert "chart_ranked_17_id.svg" in names and "chart_ranked_17_id.png" not in names
 
 
+def test_one_language_split_between_workers_writes_the_same_files(
+    processed: Path, tmp_path: Path
+) -> None:
+    """Two workers share one language (interleaved parts): same files, same bytes, once each."""
+    from uhc_analysis import pipeline
+
+    kw = {"formats": ("svg",), "processed_dir": processed}
+    whole = export.export_figures(("17",), "en", tmp_path / "whole", **kw)
+    split = pipeline.figures(("17",), "en", tmp_path / "split", workers=2, **kw)
+    assert [p.name for p in split] == [p.name for p in whole]
+    for a, b in zip(whole, split, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    halves = [
+        export.export_figures(("17",), "en", tmp_path / f"part{i}", part=(i, 2), **kw)
+        for i in range(2)
+    ]
+    assert not {p.name for p in halves[0]} & {p.name for p in halves[1]}
+    assert {"map_coverage_en.html"} <= {p.name for p in halves[0]}
+
+
 def _count_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record every full render of a figure (each ``Figure.draw``), by the renderer's class."""
     from matplotlib.figure import Figure

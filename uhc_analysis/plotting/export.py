@@ -232,6 +232,7 @@ def export_figures(
     status_criteria: Sequence[str] | None = None,
     trend_formats: Sequence[str] | None = None,
     progress: Callable[[str], object] | None = None,
+    part: tuple[int, int] = (0, 1),
 ) -> list[Path]:
     """Write every map and chart for ``provinces``; return the written paths, sorted.
 
@@ -265,6 +266,11 @@ def export_figures(
     progress
         Called with each figure's file stem once its files are written (the
         figures stage's progress bar; it must pickle to reach a worker process).
+    part
+        ``(i, n)``: write only the ``i``-th of ``n`` interleaved shares of the
+        figures (every ``n``-th figure from the ``i``-th; the interactive map in
+        share 0), so ``n`` worker processes can split one language. The files
+        of a share are those the whole run writes.
 
     Returns
     -------
@@ -309,6 +315,7 @@ def export_figures(
                 status_criteria=None if status_criteria is None else tuple(status_criteria),
                 trend_formats=_trend_formats(tuple(formats), trend_formats),
                 progress=progress,
+                part=_check_part(part),
             )
     finally:
         if previous.lower() != "agg":
@@ -331,6 +338,7 @@ def _export(
     status_criteria: tuple[str, ...] | None = None,
     trend_formats: tuple[str, ...] | None = None,
     progress: Callable[[str], object] | None = None,
+    part: tuple[int, int] = (0, 1),
 ) -> list[Path]:
     from uhc_analysis.analysis.status_views import MAP_CRITERIA
     from uhc_analysis.boundaries import (
@@ -369,7 +377,11 @@ def _export(
     thr = _fmt_threshold(threshold)
     written: list[Path] = []
 
+    count = iter(range(1 << 30))
+
     def save(stem: str, draw: Callable[[], object], kinds: tuple[str, ...] = formats) -> None:
+        if next(count) % part[1] != part[0]:
+            return
         result = draw()
         fig = result if hasattr(result, "savefig") else result.figure
         written.extend(save_figure(fig, out_dir, stem, kinds))
@@ -442,11 +454,12 @@ def _export(
                         frame, kind=kind, threshold=threshold, provinces=provinces, **kw, **src
                     ),
                 )
-        written.append(
-            interactive.interactive_map(
-                latest, provinces, out_dir / f"map_coverage_{lang}.html", **kw, **src
+        if part[0] == 0:
+            written.append(
+                interactive.interactive_map(
+                    latest, provinces, out_dir / f"map_coverage_{lang}.html", **kw, **src
+                )
             )
-        )
 
     ranked = _with_all_regencies(latest, provinces)
     models = _fan_models(paths, projections, threshold)
@@ -494,6 +507,24 @@ def _export(
             trend_formats or formats,
         )
     return sorted(written)
+
+
+def _check_part(part: tuple[int, int]) -> tuple[int, int]:
+    """``part`` as two ints, refused unless ``0 <= i < n``.
+
+    Examples
+    --------
+    >>> _check_part((1, 2))
+    (1, 2)
+    >>> _check_part((2, 2))
+    Traceback (most recent call last):
+    ...
+    ValueError: part (2, 2): need (i, n) with 0 <= i < n
+    """
+    i, n = (int(v) for v in part)
+    if not 0 <= i < n:
+        raise ValueError(f"part {tuple(part)}: need (i, n) with 0 <= i < n")
+    return i, n
 
 
 def _trend_formats(formats: tuple[str, ...], asked: Sequence[str] | None) -> tuple[str, ...]:
