@@ -130,7 +130,9 @@ def _cmd_notebooks(args: argparse.Namespace) -> int:
         params["processed_dir"] = str(args.out_dir)
     if Path(args.figures_dir) != config.FIGURES_DIR:
         params["figures_dir"] = str(args.figures_dir)
-    return pipeline.notebooks(args.notebooks or None, parameters=params, out_dir=args.reports_dir)
+    return pipeline.notebooks(
+        args.notebooks or None, parameters=params, out_dir=args.reports_dir, floor=args.floor
+    )
 
 
 def _cmd_findings(args: argparse.Namespace) -> int:
@@ -274,6 +276,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="where the executed notebooks go (default: reports/ for the default parameters, "
         "else reports/runs/<provinces>-<lang>/)",
+    )
+    p.add_argument(
+        "--floor",
+        action="store_true",
+        help="also time a bare `jupyter nbconvert --execute` of an empty notebook "
+        "(into rerun_times.json)",
     )
     p.set_defaults(func=_cmd_notebooks)
     p = sub.add_parser("init", help="lay out a new workspace (raw figures, notebooks) in FOLDER")

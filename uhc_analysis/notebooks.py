@@ -509,7 +509,8 @@ def _run_parallel(jobs: list[tuple[Any, ...]], workers: int) -> tuple[list[Noteb
         ProcessPoolExecutor(min(workers, len(jobs)), mp_context=get_context("spawn")) as pool,
         _progress(len(jobs)) as bar,
     ):
-        futures = {pool.submit(_run_job, job): job for job in jobs}
+        # longest first (by the last run's times), so no worker is left with a long one at the end
+        futures = {pool.submit(_run_job, job): job for job in longest_first(jobs)}
         for k, future in enumerate(as_completed(futures), start=1):
             run = future.result()
             done[run.notebook] = run
@@ -522,6 +523,41 @@ def _run_parallel(jobs: list[tuple[Any, ...]], workers: int) -> tuple[list[Noteb
     return runs, int(any(not r.ok for r in runs))
 
 
+def longest_first(jobs: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """``jobs`` (notebook path, parameters, out folder, ...) by last run's seconds, longest first.
+
+    The seconds come from ``rerun_times.json`` in each job's out folder, or,
+    for a folder without one, in the default run's (``reports/``); a notebook
+    without a time keeps its place after the timed ones. With
+    more notebooks than workers this is the longest-processing-time rule: on
+    two workers the five notebooks end about when their total over two does,
+    not when the longest one, started last, does.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> jobs = [(Path(f"0{i}.ipynb"), {}, Path("/nonexistent")) for i in (1, 2)]
+    >>> [j[0].name for j in longest_first(jobs)]
+    ['01.ipynb', '02.ipynb']
+    """
+    seconds: dict[str, dict[str, float]] = {}
+    for out in {Path(job[2]) for job in jobs}:
+        for times_file in (out / TIMES_FILE, config.REPORTS_DIR / TIMES_FILE):
+            try:
+                times = json.loads(times_file.read_text(encoding="utf-8"))
+                seconds[str(out)] = {r["notebook"]: float(r["seconds"]) for r in times["notebooks"]}
+                break
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+    order = {id(job): k for k, job in enumerate(jobs)}
+
+    def key(job: tuple[Any, ...]) -> tuple[float, int]:
+        last = seconds.get(str(Path(job[2])), {}).get(Path(job[0]).name, -1.0)
+        return -last, order[id(job)]
+
+    return sorted(jobs, key=key)
+
+
 # ----------------------------------------------------------------------------- all notebooks
 
 
@@ -532,7 +568,7 @@ def run_notebooks(
     *,
     timeout: int = CELL_TIMEOUT,
     kernel_name: str = KERNEL_NAME,
-    floor: bool = True,
+    floor: bool = False,
     workers: int = 1,
 ) -> int:
     """Execute the notebooks in order; write them, their HTML and the timings to ``out_dir``.
@@ -551,7 +587,9 @@ def run_notebooks(
     timeout
         Seconds allowed per cell.
     floor
-        Also time a bare ``jupyter nbconvert --execute`` of an empty notebook.
+        Also time a bare ``jupyter nbconvert --execute`` of an empty notebook
+        after the notebooks (``uhc-analysis notebooks --floor``; ``make
+        benchmark`` measures its own).
     workers
         Notebooks run at once. The notebooks are independent (each reads the
         processed tables and figures, none writes what another reads), so

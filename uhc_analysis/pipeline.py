@@ -468,8 +468,13 @@ def notebooks(
     paths: Sequence[Path | str] | None = None,
     parameters: Mapping[str, Any] | None = None,
     out_dir: Path | str | None = None,
+    *,
+    floor: bool = False,
 ) -> int:
     """Execute the numbered notebooks headless (``uhc-analysis notebooks``); the exit code.
+
+    ``floor``: also time a bare ``jupyter nbconvert --execute`` of an empty
+    notebook, into ``rerun_times.json`` (``--floor``).
 
     The default run writes to ``reports/``; a run with other parameters (one
     province, the other language, ...) to its own folder,
@@ -481,7 +486,11 @@ def notebooks(
 
     folder = Path(out_dir) if out_dir else run_folder(parameters or {}, config.REPORTS_DIR)
     return run_notebooks(
-        paths or None, parameters=parameters, out_dir=folder, workers=os.cpu_count() or 1
+        paths or None,
+        parameters=parameters,
+        out_dir=folder,
+        workers=os.cpu_count() or 1,
+        floor=floor,
     )
 
 
