@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 #: Characters that make the :mod:`csv` writer quote a field (delimiter, quote, line breaks).
-_SPECIAL = (",", '"', "\n", "\r")
+_SPECIAL_RE = re.compile(r'[,"\n\r]')
 
 
 def _quoted(text: str) -> str:
@@ -58,7 +59,25 @@ def _quoted(text: str) -> str:
 
 
 def _field(text: str) -> str:
-    return _quoted(text) if any(c in text for c in _SPECIAL) else text
+    return _quoted(text) if _SPECIAL_RE.search(text) else text
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _text_fields(series: pd.Series) -> np.ndarray | None:
+    """The cells of a text column as they are, when none needs quoting (else ``None``).
+
+    One scan of the joined text decides for the whole column (the usual
+    case: codes, ids, URLs, labels).
+    """
+    import pandas as pd
+
+    if not (isinstance(series.dtype, pd.StringDtype) or series.dtype == object):
+        return None
+    cells = series.to_numpy(dtype=object, na_value="")
+    return None if _SPECIAL_RE.search("".join(cells)) else cells
 
 
 def _formatter(series: pd.Series, float_format: str | None) -> Callable[[Any], str] | None:
@@ -89,8 +108,11 @@ def _column_text(series: pd.Series, format_one: Callable[[Any], str]) -> np.ndar
     import numpy as np
     import pandas as pd
 
+    if format_one is str and (text := _text_fields(series)) is not None:
+        return text
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    fields = [_field(format_one(v)) for v in uniques]
+    quote = _field if format_one is str else _same  # only text can hold a comma or a quote
+    fields = [quote(format_one(v)) for v in uniques]
     table = np.array([*fields, ""], dtype=object)  # code -1 (missing) -> the last entry
     text = table[codes]
     if series.dtype == "float64":
