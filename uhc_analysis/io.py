@@ -555,11 +555,15 @@ def write_table(df: pd.DataFrame, name: str, out_dir: Path | str | None = None) 
     The one writer of ``data/processed``. Missing values in non-nullable
     text columns are written as the empty cell they would be anyway; anything
     else that breaks the schema raises :class:`uhc_analysis.schemas.SchemaError`
-    and nothing is written.
+    and nothing is written. A frame :func:`uhc_analysis.schemas.validate` returned
+    for this table (a stage's result) is not checked a second time
+    (:func:`uhc_analysis.schemas.is_validated`).
     """
     from uhc_analysis import schemas
 
     table = name.removesuffix(".csv")
+    if schemas.is_validated(df, table):  # a stage's result, checked when it was made
+        return write_csv(df, table_path(table, out_dir))
     valid = schemas.validate(schemas.with_empty_text(df, table), table)
     return write_csv(valid, table_path(table, out_dir))
 

@@ -60,7 +60,7 @@ import pandas as pd
 from uhc_analysis import config, schemas
 from uhc_analysis.ingest.corrections import CORRECTIONS_CSV, load_corrections
 from uhc_analysis.ingest.parsing import Period
-from uhc_analysis.ingest.raw import RawFile, RawFileError, discover_raw_files, read_raw_file
+from uhc_analysis.ingest.raw import RawFile, RawFileError, discover_raw_files, read_raw_files
 from uhc_analysis.ingest.regions import load_regions
 from uhc_analysis.transform.clean import BASIS_FAMILY, CleanSettings, Reject, clean_rows
 from uhc_analysis.transform.corrections import CORRECTIONS_APPLIED, correct_raw_files
@@ -331,7 +331,7 @@ def clean_files(
     """
     settings = settings or CleanSettings()
     raw_dir = Path(raw_dir) if raw_dir else config.DATA_RAW
-    raws: list[RawFile] = [read_raw_file(Path(f), raw_dir) for f in files]
+    raws: list[RawFile] = read_raw_files(files, raw_dir)
     applied = pd.DataFrame(columns=list(CORRECTIONS_APPLIED))
     if corrections is not None:
         table = config.display_path(corrections)  # named in messages, never by its install path
