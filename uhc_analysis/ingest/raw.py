@@ -257,9 +257,9 @@ def _split_records(
     source = _Lines(lines)
     records: list[tuple[int, list[str]]] = []
     rejects: list[tuple[str, int, str, str, str]] = []
+    reader = csv.reader(source, strict=False)  # between records it holds no state: reused
     while source.pos < len(lines):
         start = source.pos
-        reader = csv.reader(source, strict=False)
         try:
             cells = next(reader)
         except StopIteration:
@@ -274,7 +274,7 @@ def _split_records(
                 f"{name}: line {start + 1}: {what}; re-save the file with LF or CRLF line "
                 "endings (quote fields that hold line breaks)"
             ) from exc
-        raw_text = "".join(lines[start : source.pos])
+        raw_text = lines[start] if source.pos == start + 1 else "".join(lines[start : source.pos])
         if raw_text.count('"') % 2:
             rejects.append(
                 (
@@ -409,7 +409,7 @@ def _read_unchecked(path: Path, raw_dir: Path | None) -> RawFile:
         if not any(c.strip() for c in cells):
             continue  # blank line: not a row
         n_read += 1
-        if _header_key(cells) == header:
+        if cells[0].strip().lower() == header[0] and _header_key(cells) == header:
             rejects.append((name, line, "", ",".join(cells)[:200], "repeated header line"))
             continue
         if len(cells) != len(header):
