@@ -422,6 +422,22 @@ def trace_sources(
     )
 
 
+#: The enrolment columns :func:`recompute_check` reads.
+_CHECKED = (
+    "observation_id",
+    "region_code",
+    "region_name",
+    "period",
+    "date",
+    "measure",
+    "enrolled",
+    "coverage_pct",
+    "population",
+    "rounded",
+    "urls",
+)
+
+
 def recompute_check(
     enrolment: pd.DataFrame,
     model: PopulationModel | None = None,
@@ -451,8 +467,14 @@ def recompute_check(
         dates = sorted(set(iso_dates(g["date"])))
         values = model.values_at(code, "dukcapil", dates)[0]
         dukcapil.update({(code, d): float(v) for d, v in zip(dates, values, strict=True)})
-    columns = [c for c in enrolment.columns if c != "date"]
-    for obs in iter_rows(enrolment[columns].assign(iso_date=iso_dates(enrolment["date"]))):
+    # only rows that can be checked (the loop skips the others again, whatever the dtypes)
+    stated = enrolment[
+        enrolment["enrolled"].notna()
+        & enrolment["coverage_pct"].notna()
+        & (enrolment["measure"] != "survey")
+    ]
+    stated = stated[list(_CHECKED)].assign(iso_date=iso_dates(stated["date"]))
+    for obs in iter_rows(stated.drop(columns="date")):
         e, p, n = _num(obs.enrolled), _num(obs.coverage_pct), _num(obs.population)
         if e is None or p is None or obs.measure == "survey":
             continue
