@@ -90,6 +90,8 @@ _FORMULA_START = r"^'*[=+\-@\t\r]"
 #: The prefix :func:`read_table` strips again: one quote before such a cell.
 _FORMULA_ESCAPED = r"^'(?='*[=+\-@\t\r])"
 _FORMULA_RE = re.compile(_FORMULA_START)
+#: The same test on cells joined by NUL: a match may be a false alarm, never a miss.
+_FORMULA_ANYWHERE = re.compile("\x00" + _FORMULA_START[1:])
 
 
 def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
@@ -141,6 +143,13 @@ def _formula_cells(values: pd.Series) -> pd.Series | None:
     """
     import pandas as pd
 
+    cells = values.dropna().to_numpy(dtype=object)
+    if all(isinstance(v, str) for v in cells[:1]):
+        try:  # one scan of the column's text: does any cell start like a formula?
+            if not _FORMULA_ANYWHERE.search("\x00" + "\x00".join(cells)):
+                return None
+        except TypeError:  # not only text: test each distinct value
+            pass
     hits = [v for v in pd.unique(values) if isinstance(v, str) and _FORMULA_RE.match(v)]
     return values.isin(hits).to_numpy(dtype=bool) if hits else None
 
