@@ -39,6 +39,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -88,6 +89,9 @@ def atomic_write(path: Path | str, write: Callable[[Path], None]) -> Path:
 _FORMULA_START = r"^'*[=+\-@\t\r]"
 #: The prefix :func:`read_table` strips again: one quote before such a cell.
 _FORMULA_ESCAPED = r"^'(?='*[=+\-@\t\r])"
+_FORMULA_RE = re.compile(_FORMULA_START)
+#: The same test on cells joined by NUL: a match may be a false alarm, never a miss.
+_FORMULA_ANYWHERE = re.compile("\x00" + _FORMULA_START[1:])
 
 
 def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
@@ -113,17 +117,41 @@ def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
         values = df[column]
         if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
             continue
-        try:
-            mask = values.str.contains(_FORMULA_START, regex=True, na=False).astype(bool)
-        except AttributeError:  # an object column without any text
-            continue
-        if mask.any():
+        mask = _formula_cells(values)
+        if mask is not None:
             if out is df:
                 out = df.copy()
             escaped = values.astype(object).copy()
             escaped[mask] = ["'" + v for v in values[mask]]
             out[column] = escaped.astype(values.dtype) if values.dtype != object else escaped
     return out
+
+
+def _formula_cells(values: pd.Series) -> pd.Series | None:
+    """Which text cells of ``values`` a spreadsheet would evaluate; ``None`` when none.
+
+    Each distinct text is tested once (a column repeats few values: codes,
+    labels, URLs) instead of a regular expression per cell.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> _formula_cells(pd.Series(["=1", "ok", None, "=1"], dtype=object)).tolist()
+    [True, False, False, True]
+    >>> _formula_cells(pd.Series(["ok", 5], dtype=object)) is None
+    True
+    """
+    import pandas as pd
+
+    cells = values.dropna().to_numpy(dtype=object)
+    if all(isinstance(v, str) for v in cells[:1]):
+        try:  # one scan of the column's text: does any cell start like a formula?
+            if not _FORMULA_ANYWHERE.search("\x00" + "\x00".join(cells)):
+                return None
+        except TypeError:  # not only text: test each distinct value
+            pass
+    hits = [v for v in pd.unique(values) if isinstance(v, str) and _FORMULA_RE.match(v)]
+    return values.isin(hits).to_numpy(dtype=bool) if hits else None
 
 
 def restore_formulas(text: pd.Series) -> pd.Series:
@@ -146,15 +174,18 @@ def write_csv(df: pd.DataFrame, path: Path | str) -> Path:
     Floats are written with up to 10 significant digits so platform noise in
     the last bits does not change the file between reruns. Text cells that a
     spreadsheet would evaluate as a formula are neutralised
-    (:func:`neutralise_formulas`).
+    (:func:`neutralise_formulas`). The text is that of ``DataFrame.to_csv``,
+    formatted column by column (:func:`uhc_analysis.csvtext.csv_text`).
     """
+    from uhc_analysis.csvtext import csv_text
+
     safe = neutralise_formulas(df)
-    return atomic_write(
-        path,
-        lambda tmp: safe.to_csv(
-            tmp, index=False, encoding="utf-8", lineterminator="\n", float_format="%.10g"
-        ),
-    )
+    return atomic_write(path, lambda tmp: _write_utf8(csv_text(safe, float_format="%.10g"), tmp))
+
+
+def _write_utf8(text: str, path: Path) -> None:
+    """Write ``text`` to ``path`` as UTF-8, line endings as they are."""
+    path.write_bytes(text.encode("utf-8"))
 
 
 def write_text(text: str, path: Path | str) -> Path:
@@ -533,11 +564,15 @@ def write_table(df: pd.DataFrame, name: str, out_dir: Path | str | None = None) 
     The one writer of ``data/processed``. Missing values in non-nullable
     text columns are written as the empty cell they would be anyway; anything
     else that breaks the schema raises :class:`uhc_analysis.schemas.SchemaError`
-    and nothing is written.
+    and nothing is written. A frame :func:`uhc_analysis.schemas.validate` returned
+    for this table (a stage's result) is not checked a second time
+    (:func:`uhc_analysis.schemas.is_validated`).
     """
     from uhc_analysis import schemas
 
     table = name.removesuffix(".csv")
+    if schemas.is_validated(df, table):  # a stage's result, checked when it was made
+        return write_csv(df, table_path(table, out_dir))
     valid = schemas.validate(schemas.with_empty_text(df, table), table)
     return write_csv(valid, table_path(table, out_dir))
 

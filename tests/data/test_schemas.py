@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from uhc_analysis import config, io, pipeline, schemas
-from uhc_analysis.ingest.raw import discover_raw_files, read_raw_file
+from uhc_analysis.ingest.raw import discover_raw_files, read_raw_file, read_raw_files
 from uhc_analysis.transform.clean import CleanSettings
 
 #: The dtype each schema dtype comes back as.
@@ -110,6 +110,14 @@ def test_every_raw_file_reads_as_its_raw_schema() -> None:
         assert tuple(raw.rows.columns) == schemas.columns_of(schema)
         assert str(raw.rows["_line"].dtype) == "Int64"
         assert (raw.rows.drop(columns="_line").dtypes == "str").all()
+
+
+def test_reading_the_raw_files_together_gives_each_files_rows() -> None:
+    paths = discover_raw_files(config.DATA_RAW)
+    for path, raw in zip(paths, read_raw_files(paths, config.DATA_RAW), strict=True):
+        alone = read_raw_file(path, config.DATA_RAW)
+        pd.testing.assert_frame_equal(raw.rows, alone.rows, check_exact=True)
+        assert (raw.file, raw.n_read, raw.rejects) == (alone.file, alone.n_read, alone.rejects)
 
 
 def test_a_bad_table_is_refused_in_one_line_and_not_written(

@@ -920,7 +920,7 @@ def _fault(kind: str, monkeypatch: pytest.MonkeyPatch, out: Path, raw: Path) -> 
         out.write_text("not a folder")
         return [*base, "metrics"]
     if kind in ("disk_full", "metrics_disk_full"):
-        monkeypatch.setattr(pd.DataFrame, "to_csv", _boom(errno.ENOSPC, "No space left on device"))
+        monkeypatch.setattr(io, "_write_utf8", _boom(errno.ENOSPC, "No space left on device"))
         return [*base, "build" if kind == "disk_full" else "metrics"]
     if kind in ("read_only", "metrics_read_only"):
         monkeypatch.setattr(os, "replace", _boom(errno.EROFS, "Read-only file system"))

@@ -84,6 +84,9 @@ _NUMBER_RE = re.compile(r"^[+-]?\d[\d.,]*$")
 _PLAIN_RE = re.compile(r"^\d{1,3}(?:\.\d{1,2}|\.\d{4,})?$|^\d+$", re.ASCII)
 _THOUSANDS_DOT = re.compile(r"^\d{1,3}(\.\d{3})+$")
 _THOUSANDS_COMMA = re.compile(r"^\d{1,3}(,\d{3})+$")
+#: The commonest Indonesian notations, ASCII digits only: read without the full parser.
+_ASCII_THOUSANDS_DOT = re.compile(r"\d{1,3}(?:\.\d{3})+", re.ASCII)
+_ASCII_DECIMAL_COMMA = re.compile(r"\d+,\d+", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,15 @@ in '2497¹11'
     original = text
     if _PLAIN_RE.match(text) and (kind != "count" or text.isdigit()):
         value = float(text)  # fast path: plain ASCII digits, the common case
+        if math.isfinite(value):
+            return ParsedNumber(value=value)
+    if kind in ("count", "money") and _ASCII_THOUSANDS_DOT.fullmatch(text):
+        # fast path: "817.221", what the full reading below gives (dots group thousands)
+        value = float(text.replace(".", ""))
+        if math.isfinite(value):
+            return ParsedNumber(value=value)
+    if kind == "percent" and _ASCII_DECIMAL_COMMA.fullmatch(text):
+        value = float(text.replace(",", "."))  # fast path: "97,63"
         if math.isfinite(value):
             return ParsedNumber(value=value)
     text, footnote = split_footnote(text)

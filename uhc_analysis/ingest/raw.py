@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -256,9 +257,9 @@ def _split_records(
     source = _Lines(lines)
     records: list[tuple[int, list[str]]] = []
     rejects: list[tuple[str, int, str, str, str]] = []
+    reader = csv.reader(source, strict=False)  # between records it holds no state: reused
     while source.pos < len(lines):
         start = source.pos
-        reader = csv.reader(source, strict=False)
         try:
             cells = next(reader)
         except StopIteration:
@@ -273,7 +274,7 @@ def _split_records(
                 f"{name}: line {start + 1}: {what}; re-save the file with LF or CRLF line "
                 "endings (quote fields that hold line breaks)"
             ) from exc
-        raw_text = "".join(lines[start : source.pos])
+        raw_text = lines[start] if source.pos == start + 1 else "".join(lines[start : source.pos])
         if raw_text.count('"') % 2:
             rejects.append(
                 (
@@ -308,7 +309,34 @@ def read_raw_file(path: Path, raw_dir: Path | None = None) -> RawFile:
         Empty file, not UTF-8, wrong delimiter, no recognisable header,
         missing or unexpected columns.
     """
-    path = Path(path)
+    raw = _read_unchecked(Path(path), raw_dir)
+    raw.rows = schemas.validate(raw.rows, schemas.RAW_TABLES[raw.kind])
+    return raw
+
+
+def read_raw_files(paths: Iterable[Path], raw_dir: Path | None = None) -> list[RawFile]:
+    """:func:`read_raw_file` of every path, in order, each kind validated once.
+
+    The rows of all files of one kind are checked against their model in one
+    :func:`uhc_analysis.schemas.validate` call (one per file cost more than
+    reading them on national data); every file's rows already have the
+    model's columns and dtypes, so this is the same check as one per file.
+
+    Raises
+    ------
+    RawFileError
+        As :func:`read_raw_file`, for the first file that cannot be read.
+    """
+    raws = [_read_unchecked(Path(p), raw_dir) for p in paths]
+    for kind, model in schemas.RAW_TABLES.items():
+        frames = [r.rows for r in raws if r.kind == kind]
+        if frames:
+            schemas.validate(pd.concat(frames, ignore_index=True), model)
+    return raws
+
+
+def _read_unchecked(path: Path, raw_dir: Path | None) -> RawFile:
+    """:func:`read_raw_file` with the rows in the model's dtypes but not validated."""
     kind = file_kind(path)
     expected = RAW_COLUMNS[kind]
     base = Path(raw_dir) if raw_dir else path.parent.parent
@@ -381,7 +409,7 @@ def read_raw_file(path: Path, raw_dir: Path | None = None) -> RawFile:
         if not any(c.strip() for c in cells):
             continue  # blank line: not a row
         n_read += 1
-        if _header_key(cells) == header:
+        if cells[0].strip().lower() == header[0] and _header_key(cells) == header:
             rejects.append((name, line, "", ",".join(cells)[:200], "repeated header line"))
             continue
         if len(cells) != len(header):
@@ -402,7 +430,7 @@ def read_raw_file(path: Path, raw_dir: Path | None = None) -> RawFile:
     frame = frame.loc[:, list(expected)] if len(frame) else pd.DataFrame(columns=list(expected))
     frame.insert(0, "_line", pd.Series(lines, dtype="int64"))
     frame.insert(0, "_file", name)
-    frame = schemas.validate(frame, schemas.RAW_TABLES[kind])
+    frame = frame.astype({c: "Int64" if c == "_line" else "str" for c in frame.columns})
     return RawFile(file=name, kind=kind, sha256=sha, n_read=n_read, rows=frame, rejects=rejects)
 
 

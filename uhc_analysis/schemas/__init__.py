@@ -46,6 +46,7 @@ fails text_matches(pattern=^S[0-9a-f]{10}$) (1 rows): ['x']
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -191,6 +192,7 @@ __all__ = [
     "check_columns",
     "columns_of",
     "schema_of",
+    "is_validated",
     "validate",
     "with_empty_text",
 ]
@@ -372,7 +374,35 @@ def validate(df: pd.DataFrame, table: str | type[DataFrameModel]) -> pd.DataFram
     except pa.errors.SchemaErrors as exc:
         raise SchemaError(_summary(exc.failure_cases, name)) from None
     valid.index = df.index
+    _remember(valid, name.removesuffix(".csv"))
     return valid
+
+
+#: The frames :func:`validate` returned, by ``id``: (a weak reference to it, its table).
+_VALIDATED: dict[int, tuple[weakref.ref[pd.DataFrame], str]] = {}
+
+
+def _remember(valid: pd.DataFrame, table: str) -> None:
+    key = id(valid)
+    _VALIDATED[key] = (weakref.ref(valid, lambda _: _VALIDATED.pop(key, None)), table)
+
+
+def is_validated(df: pd.DataFrame, table: str | type[DataFrameModel]) -> bool:
+    """Whether ``df`` is a frame :func:`validate` returned for ``table`` (still alive).
+
+    Lets :func:`uhc_analysis.io.write_table` skip checking again a table a
+    stage has just validated (its result, which no stage changes in place).
+
+    Examples
+    --------
+    >>> links = pd.DataFrame({"observation_id": ["E-1"], "source_id": ["S6d3cc6f0c7"]})
+    >>> frame = validate(links, "observation_sources")
+    >>> is_validated(frame, "observation_sources"), is_validated(links, "observation_sources")
+    (True, False)
+    """
+    name = table if isinstance(table, str) else str(schema_of(table).name)
+    entry = _VALIDATED.get(id(df))
+    return entry is not None and entry[0]() is df and entry[1] == name.removesuffix(".csv")
 
 
 def check_columns(df: pd.DataFrame, expected: Sequence[str], table: str) -> None:

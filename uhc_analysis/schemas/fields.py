@@ -109,7 +109,7 @@ def text_matches(series: pd.Series, *, pattern: str) -> pd.Series:
     """
     regex = re.compile(pattern)
     bad = [v for v in series.dropna().unique().tolist() if not regex.match(str(v))]
-    return ~series.isin(bad)
+    return ~series.isin(bad) if bad else pd.Series(True, index=series.index)
 
 
 if not hasattr(pa.Check, "text_matches"):  # registered once per process

@@ -131,16 +131,23 @@ def _period(text: str) -> Period:
 
 def _parse_period(row: dict[str, str], column: str, settings: CleanSettings) -> Period:
     value = row[column]
+    result = _checked_period(value, column, settings.today_date())
+    if isinstance(result, tuple):
+        raise RowRejected(*result)
+    return result
+
+
+@lru_cache(maxsize=65536)
+def _checked_period(value: str, column: str, today: dt.date) -> Period | tuple[str, str, str]:
+    """The period of ``value``, or the reject's (column, value, reason); each text once."""
     if not value:
-        raise RowRejected(column, value, f"{column} is empty")
+        return column, value, f"{column} is empty"
     try:
         period = _period(value)
     except ParseError as exc:
-        raise RowRejected(column, value, str(exc)) from None
-    if period.start > settings.today_date():
-        raise RowRejected(
-            column, value, f"{column} {value} is in the future (after {settings.today_date()})"
-        )
+        return column, value, str(exc)
+    if period.start > today:
+        return column, value, f"{column} {value} is in the future (after {today})"
     return period
 
 
@@ -170,6 +177,11 @@ def _parse_value(
     return number, approximate, lower_bound
 
 
+@lru_cache(maxsize=4096)
+def _label_key(label: str) -> str:
+    return _normalise_label(label)
+
+
 def _normalise_label(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).strip().lower()
     return re.sub(r"[\s\-]+", "_", text)
@@ -185,7 +197,7 @@ def normalise_basis(label: str) -> str:
     >>> normalise_basis("bps projection")
     'bps_projection'
     """
-    key = _normalise_label(label)
+    key = _label_key(label)
     if key not in BASIS_LABELS:
         raise ValueError(f"unknown population basis {label!r}; known: {sorted(set(BASIS_LABELS))}")
     return BASIS_LABELS[key]
@@ -215,14 +227,37 @@ def _gazetteer() -> dict[str, tuple[str, str, str]]:
 
 def _region(row: dict[str, str]) -> dict[str, str]:
     """Validate level, codes and reported name; return region_code/name/level/province."""
-    level = row["region_level"].strip().lower()
-    name = row["region_name_reported"].strip()
-    pcode = row["province_code"].strip()
-    rcode = row["region_code"].strip()
+    result = _region_of(
+        row["region_level"], row["region_name_reported"], row["province_code"], row["region_code"]
+    )
+    if isinstance(result, RowRejected):
+        raise RowRejected(result.column, result.value, result.reason)
+    return dict(result)
+
+
+@lru_cache(maxsize=65536)
+def _region_of(
+    level_text: str, name_text: str, pcode_text: str, rcode_text: str
+) -> tuple[tuple[str, str], ...] | RowRejected:
+    """:func:`_region` of one distinct spelling (the items, or the reject); each once.
+
+    A national file repeats each region's spelling in thousands of rows.
+    """
+    try:
+        return tuple(_resolve_region(level_text, name_text, pcode_text, rcode_text).items())
+    except RowRejected as exc:
+        return exc
+
+
+def _resolve_region(
+    level_text: str, name_text: str, pcode_text: str, rcode_text: str
+) -> dict[str, str]:
+    level = level_text.strip().lower()
+    name = name_text.strip()
+    pcode = pcode_text.strip()
+    rcode = rcode_text.strip()
     if level not in LEVELS:
-        raise RowRejected(
-            "region_level", row["region_level"], f"region_level must be one of {LEVELS}"
-        )
+        raise RowRejected("region_level", level_text, f"region_level must be one of {LEVELS}")
     if level == "national":
         if pcode or rcode:
             raise RowRejected(
@@ -317,10 +352,16 @@ def _common(row: dict[str, str], settings: CleanSettings, period_column: str) ->
         "publisher": row["publisher"],
         "published": published,
         "remarks": remarks,
-        "rounded": bool(_ROUNDED_RE.search(remarks)),
-        "lower_bound": bool(_LOWER_BOUND_RE.search(remarks)),
+        "rounded": _remarks_flags(remarks)[0],
+        "lower_bound": _remarks_flags(remarks)[1],
         "_footnotes": [],  # (column, value, mark): listed in footnotes.csv
     }
+
+
+@lru_cache(maxsize=65536)
+def _remarks_flags(remarks: str) -> tuple[bool, bool]:
+    """(rounded, lower bound) as the remarks say; each text once."""
+    return bool(_ROUNDED_RE.search(remarks)), bool(_LOWER_BOUND_RE.search(remarks))
 
 
 def _check_people(value: float | None, column: str, raw: str, settings: CleanSettings) -> None:

@@ -49,6 +49,7 @@ Examples
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -60,7 +61,7 @@ import pandas as pd
 from uhc_analysis import config, schemas
 from uhc_analysis.ingest.corrections import CORRECTIONS_CSV, load_corrections
 from uhc_analysis.ingest.parsing import Period
-from uhc_analysis.ingest.raw import RawFile, RawFileError, discover_raw_files, read_raw_file
+from uhc_analysis.ingest.raw import RawFile, RawFileError, discover_raw_files, read_raw_files
 from uhc_analysis.ingest.regions import load_regions
 from uhc_analysis.transform.clean import BASIS_FAMILY, CleanSettings, Reject, clean_rows
 from uhc_analysis.transform.corrections import CORRECTIONS_APPLIED, correct_raw_files
@@ -214,7 +215,10 @@ def _observations_frame(
         obs.extra["observation_id"] = _observation_id(prefix, obs, obs.members[0][by], fields)
     if kind != "commitments":
         _mark_conflicts(observations, prefix, by)
-    rows = []
+    names = list(schemas.columns_of(kind))
+    columns: dict[str, list[Any]] = {c: [] for c in names}
+    # one list per column, no dict per row; a field the table does not have is dropped
+    put = defaultdict(lambda: _drop, {c: columns[c].append for c in names})
     sources: list[tuple[str, str]] = []
     raw_rows: list[tuple[str, str, int, str]] = []
     for obs in observations:
@@ -228,48 +232,47 @@ def _observations_frame(
             for k, m in enumerate(obs.members)
         ]
         remarks = list(dict.fromkeys(m["remarks"] for m in obs.members if m["remarks"]))
-        row: dict[str, Any] = {
-            "observation_id": oid,
-            "region_code": first["region_code"],
-            "region_name": first["region_name"],
-            "region_level": first["region_level"],
-            "province_code": first["province_code"],
-            "period": obs.period.iso(),
-            "period_precision": obs.period.precision,
-            "date": obs.period.date.isoformat(),
-            by: first[by],
-            **{f: obs.values.get(f) for f in fields},
-            "rounded": all(m["rounded"] for m in obs.members),
-            "lower_bound": all(m["lower_bound"] for m in obs.members),
-            "conflict_group": obs.conflict_group,
-            "use_in_analysis": obs.use,
-            # for people reading the file; code uses the link tables
-            "n_sources": len(urls),
-            "source_ids": ";".join(ids),
-            "urls": " ".join(urls),
-            "raw_refs": ";".join(f"{m['_file']}:{m['_line']}" for m in obs.members),
-            "remarks": " || ".join(remarks),
-        }
+        put["observation_id"](oid)
+        for c in ("region_code", "region_name", "region_level", "province_code", by):
+            put[c](first[c])
+        put["period"](obs.period.iso())
+        put["period_precision"](obs.period.precision)
+        put["date"](obs.period.date.isoformat())
+        for f in fields:
+            put[f](obs.values.get(f))
+        put["rounded"](all(m["rounded"] for m in obs.members))
+        put["lower_bound"](all(m["lower_bound"] for m in obs.members))
+        put["conflict_group"](obs.conflict_group)
+        put["use_in_analysis"](obs.use)
+        # for people reading the file; code uses the link tables
+        put["n_sources"](len(urls))
+        put["source_ids"](";".join(ids))
+        put["urls"](" ".join(urls))
+        put["raw_refs"](";".join(f"{m['_file']}:{m['_line']}" for m in obs.members))
+        put["remarks"](" || ".join(remarks))
         if kind == "enrolment":
             bases = [
                 m["population_basis"]
                 for m in obs.members
                 if m["population"] == obs.values.get("population") and m["population_basis"]
             ]
-            row["population_basis"] = bases[0] if bases else ""
+            put["population_basis"](bases[0] if bases else "")
             # flagged per record with the build's settings; members agree on the percentage
-            row["over_120"] = any(m["over_120"] for m in obs.members)
+            put["over_120"](any(m["over_120"] for m in obs.members))
         elif kind == "population":
-            row["basis_family"] = BASIS_FAMILY[first["basis"]]
+            put["basis_family"](BASIS_FAMILY[first["basis"]])
         else:
-            row["segment"] = " | ".join(
-                dict.fromkeys(m["segment"] for m in obs.members if m["segment"])
+            put["segment"](
+                " | ".join(dict.fromkeys(m["segment"] for m in obs.members if m["segment"]))
             )
-        rows.append(row)
-    frame = pd.DataFrame(rows, columns=list(schemas.columns_of(kind)))
+    frame = pd.DataFrame(columns, columns=names)
     frame = frame.sort_values(["region_code", "date", "observation_id"], kind="mergesort")
     frame = schemas.with_empty_text(frame.reset_index(drop=True), kind)
     return schemas.validate(frame, kind), sources, raw_rows
+
+
+def _drop(value: Any) -> None:
+    """Where :func:`_observations_frame` puts a field its table does not have."""
 
 
 def _sorted_frame(rows: list[Any], table: str, by: list[str]) -> pd.DataFrame:
@@ -331,7 +334,7 @@ def clean_files(
     """
     settings = settings or CleanSettings()
     raw_dir = Path(raw_dir) if raw_dir else config.DATA_RAW
-    raws: list[RawFile] = [read_raw_file(Path(f), raw_dir) for f in files]
+    raws: list[RawFile] = read_raw_files(files, raw_dir)
     applied = pd.DataFrame(columns=list(CORRECTIONS_APPLIED))
     if corrections is not None:
         table = config.display_path(corrections)  # named in messages, never by its install path

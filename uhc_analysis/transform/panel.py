@@ -132,110 +132,7 @@ def coverage_panel_tables(
     """
     model = model or PopulationModel(population, settings)
     enr = enrolment[enrolment["use_in_analysis"].astype(bool)].reset_index(drop=True)
-    rows: list[dict] = []
-    for code, g in enr.groupby("region_code", sort=True):
-        # per family: (values, statuses, observation ids) at the observations' dates
-        dates = g["date"].to_numpy()
-        found = {fam: model.values_at(code, fam, dates) for fam in FAMILIES}
-        for k, obs in enumerate(iter_rows(g[_PANEL_INPUTS])):
-            enrolled = _num(obs.enrolled)
-            pct = _num(obs.coverage_pct)
-            src_pop = _num(obs.population)
-            base = {
-                "region_code": code,
-                "region_name": obs.region_name,
-                "region_level": obs.region_level,
-                "province_code": obs.province_code,
-                "period": obs.period,
-                "period_precision": obs.period_precision,
-                "date": dates[k],
-                "measure": obs.measure,
-                "published_coverage_pct": pct,
-                "lower_bound": bool(obs.lower_bound),
-                "rounded": bool(obs.rounded),
-                "observation_id": obs.observation_id,
-            }
-            # participants: published, or derived from the percentage
-            if enrolled is not None:
-                participants, p_status = enrolled, "published"
-            elif pct is not None and src_pop is not None and obs.measure != "survey":
-                participants, p_status = pct / 100 * src_pop, "derived_from_pct_source_population"
-            else:
-                participants, p_status = None, ""
-                if pct is not None and obs.measure != "survey":
-                    for fam in FAMILIES:
-                        fam_pop = found[fam][0][k]
-                        if not np.isnan(fam_pop):
-                            participants = pct / 100 * fam_pop
-                            p_status = f"derived_from_pct_{fam}_population"
-                            break
-            # the published row (source's own denominator)
-            if pct is not None:
-                pub_pop, pop_status = src_pop, ("published" if src_pop is not None else "")
-                if pub_pop is None and enrolled is not None and pct > 0:
-                    pub_pop, pop_status = enrolled / (pct / 100), "derived_from_count_and_pct"
-                rows.append(
-                    {
-                        **base,
-                        "basis": "published",
-                        "participants": participants if obs.measure != "survey" else None,
-                        "participants_status": p_status if obs.measure != "survey" else "",
-                        "population": pub_pop,
-                        "population_status": pop_status,
-                        "coverage_pct": pct,
-                        "coverage_status": "published",
-                        "population_ids": (),
-                    }
-                )
-            elif enrolled is not None and src_pop is not None:
-                rows.append(
-                    {
-                        **base,
-                        "basis": "published",
-                        "participants": enrolled,
-                        "participants_status": "published",
-                        "population": src_pop,
-                        "population_status": "published",
-                        "coverage_pct": 100 * enrolled / src_pop,
-                        "coverage_status": "computed",
-                        "population_ids": (),
-                    }
-                )
-            else:  # a count with no denominator from the source: kept, coverage unknown
-                rows.append(
-                    {
-                        **base,
-                        "basis": "published",
-                        "participants": enrolled,
-                        "participants_status": "published",
-                        "population": None,
-                        "population_status": "",
-                        "coverage_pct": None,
-                        "coverage_status": "no_denominator_published",
-                        "population_ids": (),
-                    }
-                )
-            if obs.measure == "survey" or participants is None:
-                continue
-            for fam in FAMILIES:
-                values, statuses, ids = found[fam]
-                fam_pop = values[k]
-                if np.isnan(fam_pop):
-                    continue
-                rows.append(
-                    {
-                        **base,
-                        "basis": fam,
-                        "participants": participants,
-                        "participants_status": p_status,
-                        "population": fam_pop,
-                        "population_status": statuses[k],
-                        "coverage_pct": 100 * participants / fam_pop,
-                        "coverage_status": "computed",
-                        "population_ids": ids[k],
-                    }
-                )
-    panel = pd.DataFrame(rows, columns=[c for c in schemas.PANEL if c not in _JOINED])
+    panel = _panel_rows(enr, model)
     panel["decimal_year"] = decimal_years(panel["date"]) if len(panel) else []
     panel["over_100"] = panel["coverage_pct"].astype(float) > 100
     for col in ("participants", "population"):
@@ -264,22 +161,125 @@ def coverage_panel_tables(
     )
 
 
-#: The enrolment columns the panel rows are built from (``date`` is taken as an array:
-#: iterating turns each value into a slow ``Timestamp``).
-_PANEL_INPUTS = [
-    "observation_id",
+#: The enrolment columns copied onto each of an observation's panel rows.
+_BASE = (
+    "region_code",
     "region_name",
     "region_level",
     "province_code",
     "period",
     "period_precision",
+    "date",
     "measure",
-    "enrolled",
-    "coverage_pct",
-    "population",
-    "lower_bound",
-    "rounded",
-]
+)
+
+
+def _panel_rows(enr: pd.DataFrame, model: PopulationModel) -> pd.DataFrame:
+    """The panel's rows, unsorted: each observation's published row and one per family.
+
+    Rules: *participants* are the published count, else the percentage times
+    the source's population, else the percentage times the first family's
+    population (never for a survey). The *published* row has the source's
+    own denominator (or the one implied by count and percentage), or the
+    coverage computed from count and population, or only the count. A
+    ``dukcapil``/``bps`` row is added when there are participants and the
+    family has a population at the date (:meth:`PopulationModel.values_at`,
+    per region). Computed column by column over all observations (the
+    arithmetic is the same, value for value, as one row at a time).
+    """
+    n = len(enr)
+    columns = [c for c in schemas.PANEL if c not in _JOINED]
+    if not n:
+        return pd.DataFrame([], columns=columns)
+    dates = enr["date"].to_numpy()
+    fam_pop = {fam: np.full(n, np.nan) for fam in FAMILIES}
+    fam_status: dict[str, list[str]] = {fam: [""] * n for fam in FAMILIES}
+    fam_ids: dict[str, list[tuple[str, ...]]] = {fam: [()] * n for fam in FAMILIES}
+    for code, positions in sorted(enr.groupby("region_code", sort=True).indices.items()):
+        for fam in FAMILIES:
+            values, statuses, ids = model.values_at(code, fam, dates[positions])
+            fam_pop[fam][positions] = values
+            for k, status, id_ in zip(positions.tolist(), statuses, ids, strict=True):
+                fam_status[fam][k], fam_ids[fam][k] = status, id_
+    enrolled, pct, src_pop = (enr[c].to_numpy(dtype=float) for c in _FIGURES)
+    has_e, has_p, has_s = ~np.isnan(enrolled), ~np.isnan(pct), ~np.isnan(src_pop)
+    survey = (enr["measure"] == "survey").to_numpy(dtype=bool)
+
+    participants = np.where(has_e, enrolled, np.nan)
+    p_status = np.where(has_e, "published", "").astype(object)
+    from_source = ~has_e & has_p & has_s & ~survey
+    participants[from_source] = pct[from_source] / 100 * src_pop[from_source]
+    p_status[from_source] = "derived_from_pct_source_population"
+    rest = ~has_e & ~from_source & has_p & ~survey
+    for fam in FAMILIES:
+        use = rest & ~np.isnan(fam_pop[fam])
+        participants[use] = pct[use] / 100 * fam_pop[fam][use]
+        p_status[use] = f"derived_from_pct_{fam}_population"
+        rest &= ~use
+
+    # the published row (source's own denominator)
+    computed = ~has_p & has_e & has_s
+    population = np.where(has_s & (has_p | computed), src_pop, np.nan)
+    pop_status = np.where(has_s & (has_p | computed), "published", "").astype(object)
+    implied = has_p & ~has_s & has_e & (np.nan_to_num(pct) > 0)
+    population[implied] = enrolled[implied] / (pct[implied] / 100)
+    pop_status[implied] = "derived_from_count_and_pct"
+    coverage = np.where(has_p, pct, np.nan)
+    coverage[computed] = 100 * enrolled[computed] / src_pop[computed]
+    cov_status = np.where(
+        has_p, "published", np.where(computed, "computed", "no_denominator_published")
+    ).astype(object)
+    base = {c: enr[c].to_numpy(dtype=object) for c in _BASE if c != "date"}
+    base["date"] = dates
+    base["published_coverage_pct"] = np.where(has_p, pct, np.nan)
+    base["lower_bound"] = enr["lower_bound"].to_numpy(dtype=bool)
+    base["rounded"] = enr["rounded"].to_numpy(dtype=bool)
+    base["observation_id"] = enr["observation_id"].to_numpy(dtype=object)
+    parts = [
+        pd.DataFrame(
+            {
+                **base,
+                "basis": "published",
+                "participants": np.where(
+                    has_p & survey, np.nan, np.where(has_p, participants, enrolled)
+                ),
+                "participants_status": np.where(
+                    has_p, np.where(survey, "", p_status), "published"
+                ).astype(object),
+                "population": population,
+                "population_status": pop_status,
+                "coverage_pct": coverage,
+                "coverage_status": cov_status,
+                "population_ids": [()] * n,
+            },
+            columns=columns,
+        )
+    ]
+    # one row per family with a population at the date
+    for fam in FAMILIES:
+        use = ~survey & ~np.isnan(participants) & ~np.isnan(fam_pop[fam])
+        at = np.flatnonzero(use)
+        parts.append(
+            pd.DataFrame(
+                {
+                    **{c: v[use] for c, v in base.items()},
+                    "basis": fam,
+                    "participants": participants[use],
+                    "participants_status": p_status[use],
+                    "population": fam_pop[fam][use],
+                    "population_status": [fam_status[fam][k] for k in at],
+                    "coverage_pct": 100 * participants[use] / fam_pop[fam][use],
+                    "coverage_status": "computed",
+                    "population_ids": [fam_ids[fam][k] for k in at],
+                },
+                columns=columns,
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+#: The figures of an enrolment observation (missing: NaN).
+_FIGURES = ("enrolled", "coverage_pct", "population")
 
 #: Panel columns that join several values into one cell, for people.
 _JOINED = ("source_ids", "urls")
@@ -303,17 +303,24 @@ def _with_sources(
     ):
         by_obs.setdefault(oid, set()).add(sid)
     url_of = dict(zip(sources["source_id"].tolist(), sources["url"].tolist(), strict=True))
+    frozen = {oid: frozenset(sids) for oid, sids in by_obs.items()}
+    joined: dict[frozenset[str], tuple[str, str]] = {}  # rows share sets: each joined once
     source_ids, urls = [], []
     for oid, pids in zip(
         panel["observation_id"].tolist(), panel["population_ids"].tolist(), strict=True
     ):
-        sids: set[str] = set()
         for i in (oid, *pids):
-            if i not in by_obs:
+            if i not in frozen:
                 raise ValueError(f"observation {i} has no source in observation_sources")
-            sids |= by_obs[i]
-        source_ids.append(";".join(sorted(sids)))
-        urls.append(" ".join(sorted(url_of[sid] for sid in sids)))
+        sids = frozen[oid].union(*(frozen[p] for p in pids)) if pids else frozen[oid]
+        text = joined.get(sids)
+        if text is None:
+            text = joined[sids] = (
+                ";".join(sorted(sids)),
+                " ".join(sorted(url_of[sid] for sid in sids)),
+            )
+        source_ids.append(text[0])
+        urls.append(text[1])
     return panel.assign(
         population_ids=[";".join(p) for p in panel["population_ids"].tolist()],
         source_ids=source_ids,
@@ -415,6 +422,22 @@ def trace_sources(
     )
 
 
+#: The enrolment columns :func:`recompute_check` reads.
+_CHECKED = (
+    "observation_id",
+    "region_code",
+    "region_name",
+    "period",
+    "date",
+    "measure",
+    "enrolled",
+    "coverage_pct",
+    "population",
+    "rounded",
+    "urls",
+)
+
+
 def recompute_check(
     enrolment: pd.DataFrame,
     model: PopulationModel | None = None,
@@ -444,8 +467,14 @@ def recompute_check(
         dates = sorted(set(iso_dates(g["date"])))
         values = model.values_at(code, "dukcapil", dates)[0]
         dukcapil.update({(code, d): float(v) for d, v in zip(dates, values, strict=True)})
-    columns = [c for c in enrolment.columns if c != "date"]
-    for obs in iter_rows(enrolment[columns].assign(iso_date=iso_dates(enrolment["date"]))):
+    # only rows that can be checked (the loop skips the others again, whatever the dtypes)
+    stated = enrolment[
+        enrolment["enrolled"].notna()
+        & enrolment["coverage_pct"].notna()
+        & (enrolment["measure"] != "survey")
+    ]
+    stated = stated[list(_CHECKED)].assign(iso_date=iso_dates(stated["date"]))
+    for obs in iter_rows(stated.drop(columns="date")):
         e, p, n = _num(obs.enrolled), _num(obs.coverage_pct), _num(obs.population)
         if e is None or p is None or obs.measure == "survey":
             continue
