@@ -58,6 +58,9 @@ METADATA: dict[str, dict[str, None]] = {
     "pdf": {"CreationDate": None, "ModDate": None},
 }
 PNG_DPI = 300
+#: zlib level of the PNGs: 3 writes a 300-dpi map in about two thirds of the time of
+#: PIL's default 6, for files about 5 % larger (the pixels are the same).
+PNG_COMPRESS_LEVEL = 3
 #: White margin around the tight box of every exported figure (inches).
 PAD_INCHES = 0.15
 
@@ -101,6 +104,7 @@ def save_figure(fig: Figure, out_dir: Path, stem: str, formats: Sequence[str]) -
             kwargs["bbox_inches"] = box
             if fmt == "png":  # something lies outside the canvas: render inside the box
                 kwargs["dpi"] = PNG_DPI
+                kwargs["pil_kwargs"] = {"compress_level": PNG_COMPRESS_LEVEL}
 
             def write(tmp: Path, kwargs: dict[str, object] = kwargs) -> None:
                 with lean_font_subsets():
@@ -127,7 +131,13 @@ def _png_writer(pixels: np.ndarray) -> object:
         for key, value in METADATA["png"].items():
             if value is not None:
                 info.add_text(key, value)
-        Image.fromarray(pixels).save(tmp, format="png", dpi=(PNG_DPI, PNG_DPI), pnginfo=info)
+        Image.fromarray(pixels).save(
+            tmp,
+            format="png",
+            dpi=(PNG_DPI, PNG_DPI),
+            pnginfo=info,
+            compress_level=PNG_COMPRESS_LEVEL,
+        )
 
     return write
 
