@@ -50,3 +50,15 @@ def test_same_text_as_to_csv(columns: list[str]) -> None:
 )
 def test_other_dtypes_are_left_to_to_csv(frame: pd.DataFrame) -> None:
     assert csv_text(frame, float_format="%.10g") == _to_csv(frame)
+
+
+def test_write_table_checks_again_a_validated_frame_changed_in_place(tmp_path) -> None:
+    """A stage's validated result is written unchecked; once a column is changed it is checked."""
+    from uhc_analysis import io, schemas
+
+    links = pd.DataFrame({"observation_id": ["E-1"], "source_id": ["S6d3cc6f0c7"]})
+    valid = schemas.validate(links, "observation_sources")
+    assert io.write_table(valid, "observation_sources", tmp_path).exists()
+    valid["source_id"] = pd.Series([None], dtype=object)
+    with pytest.raises(schemas.SchemaError, match="observation_sources"):
+        io.write_table(valid, "observation_sources", tmp_path)

@@ -378,20 +378,31 @@ def validate(df: pd.DataFrame, table: str | type[DataFrameModel]) -> pd.DataFram
     return valid
 
 
-#: The frames :func:`validate` returned, by ``id``: (a weak reference to it, its table).
-_VALIDATED: dict[int, tuple[weakref.ref[pd.DataFrame], str]] = {}
+#: The frames :func:`validate` returned, by ``id``: (a weak reference to it, its table,
+#: its shape, columns and dtypes when validated).
+_VALIDATED: dict[int, tuple[weakref.ref[pd.DataFrame], str, tuple[object, ...]]] = {}
+
+
+def _structure(df: pd.DataFrame) -> tuple[object, ...]:
+    """Shape, column names and dtypes: what an in-place column assignment or drop changes."""
+    return (df.shape, tuple(df.columns), tuple(map(str, df.dtypes)))
 
 
 def _remember(valid: pd.DataFrame, table: str) -> None:
     key = id(valid)
-    _VALIDATED[key] = (weakref.ref(valid, lambda _: _VALIDATED.pop(key, None)), table)
+    ref = weakref.ref(valid, lambda _: _VALIDATED.pop(key, None))
+    _VALIDATED[key] = (ref, table, _structure(valid))
 
 
 def is_validated(df: pd.DataFrame, table: str | type[DataFrameModel]) -> bool:
     """Whether ``df`` is a frame :func:`validate` returned for ``table`` (still alive).
 
     Lets :func:`uhc_analysis.io.write_table` skip checking again a table a
-    stage has just validated (its result, which no stage changes in place).
+    stage has just validated (its result, which no stage changes in place). A
+    frame whose shape, columns or dtypes changed since (a column assigned or
+    dropped in place, rows appended) counts as not validated; an in-place edit
+    of values that keeps all three is not detected (hashing every cell would
+    cost about as much as validating again).
 
     Examples
     --------
@@ -399,10 +410,18 @@ def is_validated(df: pd.DataFrame, table: str | type[DataFrameModel]) -> bool:
     >>> frame = validate(links, "observation_sources")
     >>> is_validated(frame, "observation_sources"), is_validated(links, "observation_sources")
     (True, False)
+    >>> frame["note"] = "added after the check"
+    >>> is_validated(frame, "observation_sources")
+    False
     """
     name = table if isinstance(table, str) else str(schema_of(table).name)
     entry = _VALIDATED.get(id(df))
-    return entry is not None and entry[0]() is df and entry[1] == name.removesuffix(".csv")
+    return (
+        entry is not None
+        and entry[0]() is df
+        and entry[1] == name.removesuffix(".csv")
+        and entry[2] == _structure(df)
+    )
 
 
 def check_columns(df: pd.DataFrame, expected: Sequence[str], table: str) -> None:
